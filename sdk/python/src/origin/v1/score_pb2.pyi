@@ -1,0 +1,131 @@
+import datetime
+
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
+from origin.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SubmitScoreRequest(_message.Message):
+    __slots__ = ("submission_id", "user_id", "initials", "value", "achieve_time")
+    SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    INITIALS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    ACHIEVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    submission_id: str
+    user_id: str
+    initials: str
+    value: int
+    achieve_time: _timestamp_pb2.Timestamp
+    def __init__(self, submission_id: _Optional[str] = ..., user_id: _Optional[str] = ..., initials: _Optional[str] = ..., value: _Optional[int] = ..., achieve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SubmitScoreResponse(_message.Message):
+    __slots__ = ("score", "duplicate")
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    score: _common_pb2.Score
+    duplicate: bool
+    def __init__(self, score: _Optional[_Union[_common_pb2.Score, _Mapping]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
+
+class StreamScoresRequest(_message.Message):
+    __slots__ = ("score",)
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    score: SubmitScoreRequest
+    def __init__(self, score: _Optional[_Union[SubmitScoreRequest, _Mapping]] = ...) -> None: ...
+
+class StreamScoresResponse(_message.Message):
+    __slots__ = ("submission_id", "score", "error", "duplicate")
+    SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    submission_id: str
+    score: _common_pb2.Score
+    error: _status_pb2.Status
+    duplicate: bool
+    def __init__(self, submission_id: _Optional[str] = ..., score: _Optional[_Union[_common_pb2.Score, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
+
+class ListTopScoresRequest(_message.Message):
+    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "period_time", "page_size", "page_token")
+    GAME_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
+    MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    game: str
+    scope: _common_pb2.BoardScope
+    arcade_id: str
+    machine_id: str
+    period: _common_pb2.BoardPeriod
+    mode: _common_pb2.BoardMode
+    period_time: _timestamp_pb2.Timestamp
+    page_size: int
+    page_token: str
+    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., period_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListTopScoresResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token", "total_size", "period_start_time", "period_end_time")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[_common_pb2.BoardEntry]
+    next_page_token: str
+    total_size: int
+    period_start_time: _timestamp_pb2.Timestamp
+    period_end_time: _timestamp_pb2.Timestamp
+    def __init__(self, entries: _Optional[_Iterable[_Union[_common_pb2.BoardEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListUserScoresRequest(_message.Message):
+    __slots__ = ("user_id", "page_size", "page_token")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, user_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListUserScoresResponse(_message.Message):
+    __slots__ = ("scores", "next_page_token")
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    scores: _containers.RepeatedCompositeFieldContainer[_common_pb2.Score]
+    next_page_token: str
+    def __init__(self, scores: _Optional[_Iterable[_Union[_common_pb2.Score, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class WatchBoardRequest(_message.Message):
+    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "page_size")
+    GAME_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
+    MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    game: str
+    scope: _common_pb2.BoardScope
+    arcade_id: str
+    machine_id: str
+    period: _common_pb2.BoardPeriod
+    mode: _common_pb2.BoardMode
+    page_size: int
+    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class WatchBoardResponse(_message.Message):
+    __slots__ = ("snapshot",)
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    snapshot: _common_pb2.BoardSnapshot
+    def __init__(self, snapshot: _Optional[_Union[_common_pb2.BoardSnapshot, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""Origin: an open backend for pinball arcades."""

@@ -1,0 +1,1 @@
+"""Storage: the engine, the embedded server, migrations and each area's queries."""

@@ -1,0 +1,1 @@
+"""The rules of each area. Nothing here imports grpc."""

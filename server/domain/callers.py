@@ -1,0 +1,55 @@
+"""Who is calling: anonymous, a signed-in user, or a machine's device."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from server.errors import PermissionDenied, Unauthenticated
+
+
+@dataclasses.dataclass(frozen=True)
+class Device:
+    machine_id: uuid.UUID
+    arcade_id: uuid.UUID
+    game_id: str
+    time_zone: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    user_id: uuid.UUID | None = None
+    device: Device | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.user_id is not None:
+            return "user"
+        if self.device is not None:
+            return "device"
+        return "anonymous"
+
+    def describe(self) -> str:
+        """A short label for logs: never a token, only the ID it resolved to."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        if self.device is not None:
+            return f"machine:{self.device.machine_id}"
+        return "anonymous"
+
+    def require_user(self) -> uuid.UUID:
+        if self.user_id is None:
+            if self.device is not None:
+                raise PermissionDenied("this call needs a user access token, not a device token")
+            raise Unauthenticated("this call needs a user access token")
+        return self.user_id
+
+    def require_device(self) -> Device:
+        if self.device is None:
+            if self.user_id is not None:
+                raise PermissionDenied("this call needs a device token, not a user access token")
+            raise Unauthenticated("this call needs a device token")
+        return self.device
+
+
+ANONYMOUS = Caller()

@@ -1,0 +1,194 @@
+"""The interceptor chain, written once: request ID, authentication, error mapping, one log line per RPC.
+
+grpc.aio interceptors see only the method name before the call, so this one
+wraps the method's handler: the wrapper runs inside the call, where it can read
+metadata, set the caller for the domain, and turn exceptions into statuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import logging
+import time
+import uuid
+
+import grpc
+from grpc.aio import AbortError
+
+from server import policy
+from server.deps import Deps
+from server.domain import security
+from server.domain.callers import ANONYMOUS, Caller
+from server.errors import OriginError, PermissionDenied, Unauthenticated
+from server.services.status import internal_status, status_proto, to_grpc_status
+
+logger = logging.getLogger("origin.rpc")
+
+_caller: contextvars.ContextVar[Caller] = contextvars.ContextVar("caller", default=ANONYMOUS)
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+
+def current_caller() -> Caller:
+    return _caller.get()
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class _CallLog:
+    """What the log line of one call needs, filled in as the call runs."""
+
+    def __init__(self, method: str):
+        self.method = method
+        self.start = time.perf_counter()
+        self.code = "OK"
+        self.request_id = ""
+        self.caller = "anonymous"
+
+    def write(self, error: BaseException | None = None) -> None:
+        duration_ms = (time.perf_counter() - self.start) * 1000
+        fields = (self.method, self.code, duration_ms, self.request_id, self.caller)
+        line = "rpc method=%s code=%s duration_ms=%.1f request_id=%s caller=%s"
+        if self.code == "INTERNAL":
+            logger.error(line, *fields, exc_info=error)
+        else:
+            logger.info(line, *fields)
+
+
+class OriginInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        required = policy.POLICIES.get(method)
+
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                self._wrap_unary(handler.unary_unary, method, required),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(handler.unary_stream, method, required),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                self._wrap_unary(handler.stream_unary, method, required),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return grpc.stream_stream_rpc_method_handler(
+            self._wrap_stream(handler.stream_stream, method, required),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+    def _wrap_unary(self, behavior, method, required):
+        async def wrapper(request, context):
+            log = _CallLog(method)
+            error = None
+            try:
+                await self._begin(context, log, required)
+                return await behavior(request, context)
+            except BaseException as exc:
+                error = exc
+                await self._fail(context, log, exc)
+            finally:
+                log.write(error)
+
+        return wrapper
+
+    def _wrap_stream(self, behavior, method, required):
+        # Handlers written with `await context.write(...)` are coroutines;
+        # those written as async generators need a generator wrapper.
+        if not inspect.isasyncgenfunction(behavior):
+            return self._wrap_unary(behavior, method, required)
+
+        async def wrapper(request, context):
+            log = _CallLog(method)
+            error = None
+            try:
+                await self._begin(context, log, required)
+                async for response in behavior(request, context):
+                    yield response
+            except BaseException as exc:
+                error = exc
+                await self._fail(context, log, exc)
+            finally:
+                log.write(error)
+
+        return wrapper
+
+    async def _begin(self, context, log: _CallLog, required: str | None) -> None:
+        metadata = {key: value for key, value in (context.invocation_metadata() or ()) if isinstance(value, str)}
+        log.request_id = _clean_request_id(metadata.get("x-request-id"))
+        _request_id.set(log.request_id)
+        await context.send_initial_metadata((("x-request-id", log.request_id),))
+
+        caller = await self._authenticate(metadata.get("authorization"))
+        _caller.set(caller)
+        log.caller = caller.describe()
+
+        if required is None:
+            raise PermissionDenied("this method is not open to any caller", reason="METHOD_NOT_ALLOWED")
+        if required == policy.USER:
+            caller.require_user()
+        elif required == policy.DEVICE:
+            caller.require_device()
+
+    async def _authenticate(self, authorization: str | None) -> Caller:
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("the authorization header must be 'Bearer <token>'", reason="BAD_AUTHORIZATION")
+        token = token.strip()
+        if token.startswith(security.DEVICE_TOKEN_PREFIX):
+            device = await self.deps.device_tokens.authenticate(self.deps, token)
+            return Caller(device=device)
+        settings = self.deps.settings
+        user_id = security.check_access_token(self.deps.jwt_secret, settings.jwt_issuer, token)
+        return Caller(user_id=user_id)
+
+    async def _fail(self, context, log: _CallLog, exc: BaseException) -> None:
+        """Turn an exception into the call's status, or let it pass when it already is one."""
+        if isinstance(exc, asyncio.CancelledError):
+            log.code = "CANCELLED"
+            raise exc
+        if isinstance(exc, AbortError):
+            log.code = _code_name(context)
+            raise exc
+        if isinstance(exc, OriginError):
+            log.code = exc.code
+            await context.abort_with_status(to_grpc_status(status_proto(exc)))
+        if isinstance(exc, Exception):
+            log.code = "INTERNAL"
+            await context.abort_with_status(to_grpc_status(internal_status(log.request_id)))
+        raise exc
+
+
+def _clean_request_id(value: str | None) -> str:
+    """Keep a client's request ID if it is short and printable, else make one."""
+    if value and len(value) <= 128 and value.isprintable():
+        return value
+    return uuid.uuid4().hex
+
+
+def _code_name(context) -> str:
+    try:
+        code = context.code()
+    except Exception:
+        return "UNKNOWN"
+    if isinstance(code, grpc.StatusCode):
+        return code.name
+    return str(code) if code is not None else "UNKNOWN"

@@ -1,0 +1,1 @@
+"""In-process publish/subscribe that feeds Watch streams."""

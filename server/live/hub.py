@@ -1,0 +1,171 @@
+"""Fan-out of board changes to watchers in this process.
+
+Watchers of the same board and size share one group. A score marks the groups
+it may change as dirty; each group re-reads its board at most once per
+coalescing window and hands the new snapshot to every watcher, so a hundred
+scores in a second cost a few reads, not a hundred, and the number of readers
+does not multiply database work.
+
+Each watcher holds only the newest snapshot it has not taken yet (a queue of
+one that overwrites), so a slow client never blocks the group, the devices or
+other watchers; it just skips intermediate states.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from server.domain.boards import Board, BoardPage, ScoreRecord, Scope
+from server.domain.periods import UTC
+
+logger = logging.getLogger(__name__)
+
+Reader = Callable[[Board, int], Awaitable[BoardPage]]
+
+
+class HubClosed(Exception):
+    """The hub is shutting down; the watcher should end its stream."""
+
+
+class Watcher:
+    def __init__(self) -> None:
+        self._latest: BoardPage | None = None
+        self._ready = asyncio.Event()
+        self._closed = False
+
+    def offer(self, page: BoardPage) -> None:
+        self._latest = page
+        self._ready.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._ready.set()
+
+    async def next(self) -> BoardPage:
+        """Wait for the next snapshot; raise HubClosed when the hub shuts down."""
+        await self._ready.wait()
+        if self._closed:
+            raise HubClosed()
+        self._ready.clear()
+        page, self._latest = self._latest, None
+        assert page is not None
+        return page
+
+
+class _Group:
+    def __init__(self, hub: BoardHub, board: Board, size: int):
+        self.hub = hub
+        self.board = board
+        self.size = size
+        self.watchers: set[Watcher] = set()
+        self.dirty = asyncio.Event()
+        self.last: BoardPage | None = None
+        self.last_identity: Any = None
+        self.task = asyncio.get_running_loop().create_task(self._run(), name=f"board-group {board.best_key()}")
+
+    async def _run(self) -> None:
+        self.dirty.set()
+        while True:
+            await self._wait_for_change()
+            self.dirty.clear()
+            try:
+                page = await self.hub.reader(self.board, self.size)
+            except Exception:
+                # A failed read is retried on the next window; the watchers
+                # keep their last snapshot meanwhile.
+                logger.warning("reading board %s for watchers failed", self.board.best_key(), exc_info=True)
+                self.dirty.set()
+            else:
+                self._deliver(page)
+            await asyncio.sleep(self.hub.coalesce_seconds)
+
+    async def _wait_for_change(self) -> None:
+        # Besides changes, the end of the period changes the board (it rolls
+        # over), so wake up then too.
+        timeout = None
+        if self.last is not None and self.last.bounds.end is not None:
+            timeout = max(0.0, (self.last.bounds.end - datetime.datetime.now(UTC)).total_seconds()) + 0.01
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.dirty.wait(), timeout)
+
+    def _deliver(self, page: BoardPage) -> None:
+        identity = (page.bounds, page.total_size, [(rank, record) for rank, record in page.entries])
+        if identity == self.last_identity:
+            return
+        self.last, self.last_identity = page, identity
+        for watcher in self.watchers:
+            watcher.offer(page)
+
+    def matches(self, score: ScoreRecord) -> bool:
+        board = self.board
+        if board.game_id != score.game_id:
+            return False
+        if board.scope is Scope.MACHINE:
+            return board.machine_id == score.machine_id
+        if board.scope is Scope.ARCADE:
+            return board.arcade_id == score.arcade_id
+        return True
+
+
+class BoardHub:
+    def __init__(self, reader: Reader, coalesce_seconds: float):
+        self.reader = reader
+        self.coalesce_seconds = coalesce_seconds
+        self._groups: dict[tuple[Board, int], _Group] = {}
+        self._by_game: dict[str, set[_Group]] = {}
+        self._closed = False
+
+    @contextlib.asynccontextmanager
+    async def watch(self, board: Board, size: int) -> AsyncIterator[Watcher]:
+        """Register a watcher for the top `size` entries of a board until the block exits."""
+        if self._closed:
+            raise HubClosed()
+        key = (board, size)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = _Group(self, board, size)
+            self._by_game.setdefault(board.game_id, set()).add(group)
+        watcher = Watcher()
+        group.watchers.add(watcher)
+        if group.last is not None:
+            watcher.offer(group.last)
+        try:
+            yield watcher
+        finally:
+            group.watchers.discard(watcher)
+            if not group.watchers and self._groups.get(key) is group:
+                self._drop(key, group)
+
+    def publish(self, score: ScoreRecord) -> None:
+        """Mark every watched board the score may change. Call only after commit."""
+        for group in self._by_game.get(score.game_id, ()):
+            if group.matches(score):
+                group.dirty.set()
+
+    def close(self) -> None:
+        """End every watch: each watcher's next() raises HubClosed."""
+        self._closed = True
+        for key, group in list(self._groups.items()):
+            for watcher in group.watchers:
+                watcher.close()
+            self._drop(key, group)
+
+    def group_count(self) -> int:
+        return len(self._groups)
+
+    def watcher_count(self) -> int:
+        return sum(len(group.watchers) for group in self._groups.values())
+
+    def _drop(self, key, group: _Group) -> None:
+        del self._groups[key]
+        games = self._by_game.get(group.board.game_id)
+        if games is not None:
+            games.discard(group)
+            if not games:
+                del self._by_game[group.board.game_id]
+        group.task.cancel()

@@ -1,0 +1,1 @@
+"""gRPC transport: check the request, call the domain, build the reply."""
