@@ -98,7 +98,7 @@ class Api:
     """Stubs of every service over one channel to a running server."""
 
     channel: grpc.aio.Channel
-    running: RunningServer
+    running: RunningServer | None = None
 
     def __post_init__(self):
         self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)

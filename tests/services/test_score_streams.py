@@ -1,0 +1,162 @@
+"""StreamScores acknowledgements and WatchBoard snapshots, coalescing,
+slow watchers and cancellation, against a real server."""
+
+import asyncio
+import time
+
+import grpc
+from origin.v1 import common_pb2, score_pb2
+
+from tests.helpers import owner_with_machine, status_info
+
+
+def _score(submission_id, value, **player):
+    return score_pb2.StreamScoresRequest(
+        score=score_pb2.SubmitScoreRequest(submission_id=submission_id, value=value, **player)
+    )
+
+
+async def _stream(api, machine, requests):
+    async def source():
+        for request in requests:
+            yield request
+
+    return [response async for response in api.scores.StreamScores(source(), metadata=machine.metadata)]
+
+
+async def _count_scores(db):
+    return (await (await db.execute("SELECT count(*) FROM scores")).fetchone())[0]
+
+
+async def test_stream_acknowledges_in_order(api, db):
+    _, _, machine = await owner_with_machine(api)
+    responses = await _stream(api, machine, [_score(f"s{n}", n * 10) for n in range(5)])
+    assert [r.submission_id for r in responses] == [f"s{n}" for n in range(5)]
+    assert all(r.WhichOneof("result") == "score" for r in responses)
+    assert await _count_scores(db) == 5
+
+
+async def test_stream_reports_rejected_score_and_goes_on(api, db):
+    _, _, machine = await owner_with_machine(api)
+    responses = await _stream(
+        api, machine, [_score("ok1", 1), _score("bad", -5), _score("ok2", 2, initials="A\x07B")]
+    )
+    assert [r.WhichOneof("result") for r in responses] == ["score", "error", "error"]
+    assert responses[1].error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert status_info(responses[1].error).metadata["field"] == "value"
+    assert status_info(responses[2].error).metadata["field"] == "initials"
+    assert await _count_scores(db) == 1
+
+
+async def test_resend_after_reconnect_makes_no_duplicates(api, db):
+    _, _, machine = await owner_with_machine(api)
+    # The first connection's acknowledgements for s3 and s4 are "lost": the
+    # device resends everything from s3 on a new stream.
+    await _stream(api, machine, [_score(f"s{n}", n) for n in range(5)])
+    responses = await _stream(api, machine, [_score(f"s{n}", n) for n in range(3, 8)])
+    assert [r.duplicate for r in responses] == [True, True, False, False, False]
+    assert await _count_scores(db) == 8
+
+
+async def test_stream_rejects_user_token(api):
+    owner, _, _ = await owner_with_machine(api)
+
+    async def source():
+        yield _score("x", 1)
+
+    call = api.scores.StreamScores(source(), metadata=owner.metadata)
+    try:
+        async for _ in call:
+            pass
+        raise AssertionError("the stream should have failed")
+    except grpc.aio.AioRpcError as error:
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def _watch(api, machine, size=10):
+    return api.scores.WatchBoard(
+        score_pb2.WatchBoardRequest(
+            game=machine.game_id,
+            scope=common_pb2.BOARD_SCOPE_MACHINE,
+            machine_id=machine.machine_id,
+            mode=common_pb2.BOARD_MODE_EVERY_ENTRY,
+            page_size=size,
+        )
+    )
+
+
+async def test_watch_sends_snapshot_then_changes(api):
+    _, _, machine = await owner_with_machine(api)
+    watch = _watch(api, machine)
+    first = await asyncio.wait_for(watch.read(), 5)
+    assert first.snapshot.total_size == 0
+    await _stream(api, machine, [_score("w1", 1234)])
+    second = await asyncio.wait_for(watch.read(), 5)
+    assert [e.score.value for e in second.snapshot.entries] == [1234]
+    assert second.snapshot.board.machine_id == machine.machine_id
+    watch.cancel()
+
+
+async def test_watch_coalesces_bursts(api):
+    _, _, machine = await owner_with_machine(api)
+    watch = _watch(api, machine, size=5)
+    await asyncio.wait_for(watch.read(), 5)
+
+    updates = []
+
+    async def collect():
+        while True:
+            message = await watch.read()
+            updates.append(message)
+            if message.snapshot.total_size == 100:
+                return
+
+    collector = asyncio.create_task(collect())
+    await _stream(api, machine, [_score(f"b{n}", n) for n in range(100)])
+    await asyncio.wait_for(collector, 10)
+    # One hundred scores give a handful of snapshots, the last one complete.
+    assert len(updates) < 40
+    assert updates[-1].snapshot.total_size == 100
+    assert [e.score.value for e in updates[-1].snapshot.entries] == [99, 98, 97, 96, 95]
+    watch.cancel()
+
+
+async def test_slow_watcher_gets_latest_without_blocking(api):
+    _, _, machine = await owner_with_machine(api)
+    slow = _watch(api, machine)
+    fast = _watch(api, machine)
+    await asyncio.wait_for(slow.read(), 5)
+    await asyncio.wait_for(fast.read(), 5)
+
+    # The slow watcher reads nothing while scores arrive in several bursts.
+    started = time.monotonic()
+    for burst in range(5):
+        await _stream(api, machine, [_score(f"x{burst}-{n}", burst * 10 + n) for n in range(10)])
+        await asyncio.sleep(0.15)
+    devices_took = time.monotonic() - started
+    assert devices_took < 10
+
+    latest = None
+    while latest is None or latest.snapshot.total_size < 50:
+        latest = await asyncio.wait_for(fast.read(), 5)
+    # The slow watcher's first read skips the intermediate states.
+    caught_up = await asyncio.wait_for(slow.read(), 5)
+    while caught_up.snapshot.total_size < 50:
+        caught_up = await asyncio.wait_for(slow.read(), 5)
+    assert caught_up.snapshot.entries[0].score.value == 49
+    slow.cancel()
+    fast.cancel()
+
+
+async def test_cancelled_watch_frees_server_state(api):
+    _, _, machine = await owner_with_machine(api)
+    watch = _watch(api, machine)
+    await asyncio.wait_for(watch.read(), 5)
+    hub = api.running.deps.hub
+    assert hub.watcher_count() == 1
+    watch.cancel()
+    deadline = time.monotonic() + 1.0
+    while hub.watcher_count() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert hub.watcher_count() == 0
+    assert hub.group_count() == 0
