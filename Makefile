@@ -46,12 +46,23 @@ check-generated: generate
 	git diff --exit-code -- sdk/python/src
 	@test -z "$$(git status --porcelain -- sdk/python/src)" || { git status --porcelain -- sdk/python/src; echo "generated code is stale: run make generate and commit"; exit 1; }
 
-# Compare the contracts with main's; skipped while main has no protos yet.
+# Compare the contracts with the last landed main. Sessions last at most a
+# few hours, so the newest commit older than BREAKING_AGE is the main that
+# the current work started from; set BREAKING_AGAINST to a commit to compare
+# with another one.
+BREAKING_AGE ?= 4 hours ago
 breaking: proto-deps node_modules/.installed
-	@if git cat-file -e origin/main:proto 2>/dev/null || git cat-file -e main:proto 2>/dev/null; then \
-		ref=$$(git rev-parse --verify -q origin/main || git rev-parse main); \
-		$(BUF) breaking --against ".git#ref=$$ref"; \
-	else echo "breaking: main has no proto/ yet, nothing to compare"; fi
+	@ref="$${BREAKING_AGAINST:-$$(git rev-list -1 --before='$(BREAKING_AGE)' HEAD 2>/dev/null)}"; \
+	if [ -z "$$ref" ] || ! git cat-file -e "$$ref:proto" 2>/dev/null; then \
+		echo "breaking: no earlier main with proto/ to compare with"; exit 0; fi; \
+	rm -rf build/against && mkdir -p build/against && \
+	git archive "$$ref" proto | tar -x -C build/against && \
+	cp -r build/proto-deps build/against/proto-deps && \
+	printf 'version: v2\nmodules:\n  - path: proto\n  - path: proto-deps\n' > build/against/buf.yaml && \
+	(cd build/against && ../../$(BUF) build --path proto/origin -o ../against.binpb) && \
+	$(BUF) build --path proto/origin -o build/current.binpb && \
+	echo "breaking: comparing proto/ with $$ref" && \
+	$(BUF) breaking build/current.binpb --against build/against.binpb --config '{"version":"v2","breaking":{"use":["FILE"]}}'
 
 clean:
 	rm -rf build
