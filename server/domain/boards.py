@@ -18,6 +18,12 @@ from server.domain.periods import UTC, Bounds, Period, period_bounds
 from server.errors import InvalidArgument, NotFound
 
 
+# The range of moments a board can be read at; zone conversions near
+# datetime's limits (years 1 and 9999) would overflow.
+_EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime.datetime(9000, 12, 31, tzinfo=UTC)
+
+
 class Scope(enum.Enum):
     MACHINE = "machine"
     ARCADE = "arcade"
@@ -126,11 +132,13 @@ async def read_board(
     deps: Deps, board: Board, *, instant: datetime.datetime | None, page_size: int, page_token: str = ""
 ) -> BoardPage:
     """Read one page of a board in the period that contains `instant` (now if None)."""
+    if instant is not None and not _EARLIEST <= validate.aware(instant) <= _LATEST:
+        raise InvalidArgument("period_time", "must be from 1970-01-01 to 9000-12-31")
     bounds = board.bounds(validate.aware(instant) if instant else datetime.datetime.now(UTC))
     query = board.query_identity() + [bounds.start.isoformat()]
     position = paging.decode(page_token, query)
     if position is not None:
-        position = paging.unpack(position, int, datetime.datetime.fromisoformat, int)
+        position = paging.unpack(position, paging.int64, datetime.datetime.fromisoformat, paging.int64)
     params = {
         "board": board.best_key(),
         "period_start": bounds.start,

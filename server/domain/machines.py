@@ -131,7 +131,7 @@ async def list_machines(deps: Deps, caller: Caller, arcade_id: str, page_size: i
     limit = validate.page_size("page_size", page_size, default=50)
     query = ["machines", arcade_id]
     position = paging.decode(page_token, query)
-    after_seq = paging.unpack(position, int)[0] if position else 0
+    after_seq = paging.unpack(position, paging.int64)[0] if position else 0
 
     async with read(deps.engine) as conn:
         arcade = await access_owned_arcade(conn, caller, arcade_id)

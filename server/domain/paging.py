@@ -47,3 +47,11 @@ def unpack(position: list, *parsers, field: str = "page_token") -> list:
         return [parse(value) for parse, value in zip(parsers, position)]
     except (ValueError, TypeError, OverflowError):
         raise InvalidArgument(field, "is not a page token returned by this call") from None
+
+
+def int64(value) -> int:
+    """Parse a signed 64-bit integer, the range of PostgreSQL's bigint."""
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError("out of the int64 range")
+    return number

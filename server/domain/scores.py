@@ -151,7 +151,7 @@ async def list_user_scores(deps: Deps, user_id: str, page_size: int, page_token:
     query = ["user-scores", str(parsed)]
     position = paging.decode(page_token, query)
     if position is not None:
-        position = paging.unpack(position, datetime.datetime.fromisoformat, int)
+        position = paging.unpack(position, datetime.datetime.fromisoformat, paging.int64)
     params = {
         "user_id": parsed,
         "first": position is None,

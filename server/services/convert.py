@@ -11,6 +11,7 @@ from server.domain.arcades import ArcadeRecord
 from server.domain.boards import BoardPage, Mode, Scope, ScoreRecord
 from server.domain.machines import MachineRecord
 from server.domain.periods import Period
+from server.errors import InvalidArgument
 
 SCOPES = {
     common_pb2.BOARD_SCOPE_MACHINE: Scope.MACHINE,
@@ -40,10 +41,13 @@ def timestamp(value: datetime.datetime | None) -> timestamp_pb2.Timestamp | None
 
 
 def optional_time(message, field: str) -> datetime.datetime | None:
-    """The field's time as an aware UTC datetime, or None when unset."""
+    """Return the field's time as an aware UTC datetime, or None when unset."""
     if not message.HasField(field):
         return None
-    return getattr(message, field).ToDatetime(tzinfo=datetime.timezone.utc)
+    try:
+        return getattr(message, field).ToDatetime(tzinfo=datetime.timezone.utc)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(field, "must be a timestamp from 0001-01-01 to 9999-12-31 with nanos below 1e9") from None
 
 
 def user(record) -> common_pb2.User:
@@ -125,8 +129,6 @@ def snapshot(page: BoardPage) -> common_pb2.BoardSnapshot:
 
 def board_choice(field: str, value: int, table: dict, *, required: bool = False):
     """Map an enum number to its domain value; unknown numbers get INVALID_ARGUMENT."""
-    from server.errors import InvalidArgument
-
     if value == 0 and required:
         return None
     if value not in table:
