@@ -27,6 +27,7 @@ POLICIES = {
     "/origin.v1.ScoreService/SubmitScore": DEVICE,
     "/origin.v1.ScoreService/StreamScores": DEVICE,
     "/origin.v1.ScoreService/ListTopScores": PUBLIC,
+    "/origin.v1.ScoreService/ListScoresAroundPlayer": PUBLIC,
     "/origin.v1.ScoreService/ListUserScores": PUBLIC,
     "/origin.v1.ScoreService/WatchBoard": PUBLIC,
     # Standard services: health checks and reflection are open, as load

@@ -10,7 +10,7 @@ import zoneinfo
 
 from server.db import arcades as arcades_db
 from server.db import machines as machines_db
-from server.db import scores as db
+from server.db import boards as boards_db
 from server.db.engine import read
 from server.deps import Deps
 from server.domain import paging, validate
@@ -88,6 +88,15 @@ class BoardPage:
     entries: list[tuple[int, ScoreRecord]]
     total_size: int
     next_page_token: str
+    previous_page_token: str = ""
+    # When the board that is current now resets; None for all time.
+    next_reset: datetime.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class AroundPage:
+    rank: int
+    page: BoardPage
 
 
 def board_key(scope: Scope, period: Period, game_id: str, arcade_id, machine_id) -> str:
@@ -128,44 +137,158 @@ async def check_board(
     return Board(game, scope, machine.arcade_id, machine.id, period, mode, arcade.time_zone)
 
 
-async def read_board(
-    deps: Deps, board: Board, *, instant: datetime.datetime | None, page_size: int, page_token: str = ""
-) -> BoardPage:
-    """Read one page of a board in the period that contains `instant` (now if None)."""
-    if instant is not None and not _EARLIEST <= validate.aware(instant) <= _LATEST:
-        raise InvalidArgument("period_time", "must be from 1970-01-01 to 9000-12-31")
-    bounds = board.bounds(validate.aware(instant) if instant else datetime.datetime.now(UTC))
-    query = board.query_identity() + [bounds.start.isoformat()]
-    position = paging.decode(page_token, query)
-    if position is not None:
-        position = paging.unpack(position, paging.int64, datetime.datetime.fromisoformat, paging.int64)
-    params = {
+def _check_instant(field: str, instant: datetime.datetime | None) -> datetime.datetime | None:
+    if instant is None:
+        return None
+    instant = validate.aware(instant)
+    if not _EARLIEST <= instant <= _LATEST:
+        raise InvalidArgument(field, "must be from 1970-01-01 to 9000-12-31")
+    return instant
+
+
+def _params(board: Board, bounds: Bounds, read_time: datetime.datetime | None) -> dict:
+    return {
         "board": board.best_key(),
         "period_start": bounds.start,
         "game_id": board.game_id,
         "arcade_id": board.arcade_id,
         "machine_id": board.machine_id,
-        "first": position is None,
-        "after_value": position[0] if position else None,
-        "after_time": position[1] if position else None,
-        "after_id": position[2] if position else None,
-        "limit": page_size + 1,
+        "read_time": read_time,
     }
-    mode, scope, period = board.mode.value if board.mode is Mode.BEST else "entry", board.scope.value, board.period.value
+
+
+def _cursor(record: ScoreRecord) -> dict:
+    return {"cursor_value": record.value, "cursor_time": record.achieve_time, "cursor_id": record.id}
+
+
+def _position(record: ScoreRecord) -> list:
+    return [record.value, record.achieve_time.isoformat(), record.id]
+
+
+def _next_reset(board: Board) -> datetime.datetime | None:
+    return board.bounds(datetime.datetime.now(UTC)).end
+
+
+async def read_board(
+    deps: Deps,
+    board: Board,
+    *,
+    instant: datetime.datetime | None,
+    page_size: int,
+    page_token: str = "",
+    read_time: datetime.datetime | None = None,
+) -> BoardPage:
+    """Read one page of a board in the period that contains `instant` (now if
+    None), as it stood at `read_time` (now if None). A page token from
+    `previous_page_token` reads backwards."""
+    instant = _check_instant("period_time", instant)
+    read_time = _check_instant("read_time", read_time)
+    bounds = board.bounds(instant or datetime.datetime.now(UTC))
+    query = board.query_identity() + [bounds.start.isoformat(), read_time and read_time.isoformat()]
+    position = paging.decode(page_token, query)
+    direction, cursor = "forward", None
+    if position is not None:
+        direction_name, *cursor_values = paging.unpack(
+            position, str, paging.int64, datetime.datetime.fromisoformat, paging.int64
+        )
+        if direction_name not in ("after", "before"):
+            raise InvalidArgument("page_token", "is not a page token returned by this call")
+        direction = "forward" if direction_name == "after" else "backward"
+        cursor = dict(zip(("cursor_value", "cursor_time", "cursor_id"), cursor_values))
+
+    shape = _shape(board, read_time)
+    no_cursor = {"cursor_value": None, "cursor_time": None, "cursor_id": None}
+    params = {**_params(board, bounds, read_time), **(cursor or no_cursor), "first": cursor is None,
+              "limit": page_size + 1}
+    async with read(deps.engine) as conn:
+        rows = [ScoreRecord(**row._mapping) for row in await boards_db.select_page(conn, shape, direction, params)]
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        if direction == "backward":
+            rows.reverse()
+        total = await boards_db.count_rows(conn, shape, params)
+        ranked = await _rank(conn, shape, params, rows)
+
+    has_next = more if direction == "forward" else bool(rows)
+    has_previous = cursor is not None and (more if direction == "backward" else bool(rows))
+    return BoardPage(
+        board,
+        bounds,
+        ranked,
+        total,
+        paging.encode(query, ["after", *_position(rows[-1])]) if has_next and rows else "",
+        paging.encode(query, ["before", *_position(rows[0])]) if has_previous and rows else "",
+        _next_reset(board),
+    )
+
+
+async def read_around(
+    deps: Deps,
+    board: Board,
+    *,
+    instant: datetime.datetime | None,
+    user_id: str | None,
+    score_id: str | None,
+    page_size: int,
+) -> AroundPage:
+    """Read a player's rank and a window of entries centred on their entry,
+    clipped at either end of the board."""
+    instant = _check_instant("period_time", instant)
+    bounds = board.bounds(instant or datetime.datetime.now(UTC))
+    shape = _shape(board, None)
+    params = _params(board, bounds, None)
+    if user_id is not None:
+        parsed = validate.parse_uuid("user_id", user_id)
+        params.update(user_id=parsed, player_key=f"user:{parsed}")
+    elif score_id is not None:
+        params["score_id"] = _score_id(score_id)
+    else:
+        raise InvalidArgument("user_id", "either user_id or score_id is required")
 
     async with read(deps.engine) as conn:
-        rows = await db.select_board_page(conn, mode, scope, period, params)
-        total = await db.count_board(conn, mode, scope, period, params)
-        start, above = 0, 0
-        if rows and position is not None:
-            start, above = await db.count_position(conn, mode, scope, period, {**params, "value": rows[0].value})
+        target = await boards_db.select_target(conn, shape, params, by_user=user_id is not None)
+        if target is None:
+            raise NotFound("the player has no entry on this board in this period", reason="ENTRY_NOT_FOUND")
+        target = ScoreRecord(**target._mapping)
+        around = {**params, **_cursor(target), "first": False, "limit": page_size - 1}
+        before = [ScoreRecord(**r._mapping) for r in await boards_db.select_page(conn, shape, "backward", around)]
+        after = [ScoreRecord(**r._mapping) for r in await boards_db.select_page(conn, shape, "forward", around)]
+        window = _window(list(reversed(before)), target, after, page_size)
+        ranked = await _rank(conn, shape, params, window)
+        total = await boards_db.count_rows(conn, shape, params)
 
-    records = [ScoreRecord(**row._mapping) for row in rows[:page_size]]
-    next_token = ""
-    if len(rows) > page_size:
-        last = records[-1]
-        next_token = paging.encode(query, [last.value, last.achieve_time.isoformat(), last.id])
-    return BoardPage(board, bounds, rank_entries(records, start, above), total, next_token)
+    rank = next(rank for rank, record in ranked if record.id == target.id)
+    return AroundPage(rank, BoardPage(board, bounds, ranked, total, "", "", _next_reset(board)))
+
+
+def _window(before: list[ScoreRecord], target: ScoreRecord, after: list[ScoreRecord], size: int) -> list[ScoreRecord]:
+    """Centre `target` in `size` rows where possible; shift the window at the ends."""
+    want_before = (size - 1) // 2
+    want_after = size - 1 - want_before
+    if len(after) < want_after:
+        want_before += want_after - len(after)
+    want_before = min(want_before, len(before))
+    want_after = min(size - 1 - want_before, len(after))
+    return before[len(before) - want_before :] + [target] + after[:want_after]
+
+
+def _score_id(value: str) -> int:
+    try:
+        return paging.int64(value)
+    except ValueError:
+        raise InvalidArgument("score_id", f"must be a score ID (an integer), got {value!r:.40}") from None
+
+
+def _shape(board: Board, read_time: datetime.datetime | None) -> boards_db.Shape:
+    mode = "best" if board.mode is Mode.BEST else "entry"
+    return boards_db.Shape(mode, board.scope.value, board.period.value, read_time is not None)
+
+
+async def _rank(conn, shape, params: dict, rows: list[ScoreRecord]) -> list[tuple[int, ScoreRecord]]:
+    if not rows:
+        return []
+    before, above = await boards_db.count_position(conn, shape, {**params, **_cursor(rows[0])})
+    return rank_entries(rows, before, above)
 
 
 def rank_entries(records: list[ScoreRecord], start: int, above_first: int) -> list[tuple[int, ScoreRecord]]:
@@ -185,3 +308,64 @@ def rank_entries(records: list[ScoreRecord], start: int, above_first: int) -> li
             rank = start + index + 1
         ranked.append((rank, record))
     return ranked
+
+
+async def list_top_scores(
+    deps: Deps,
+    board: Board,
+    *,
+    instant: datetime.datetime | None,
+    read_time: datetime.datetime | None,
+    page_size: int,
+    page_token: str,
+) -> BoardPage:
+    """Read the top of a board, from the live layer's snapshot when a watched
+    board's current top is requested, else from the database."""
+    if instant is None and read_time is None and not page_token:
+        cached = deps.hub.cached(board, page_size)
+        if cached is not None:
+            return cached
+    return await read_board(
+        deps, board, instant=instant, page_size=page_size, page_token=page_token, read_time=read_time
+    )
+
+
+class EventKind(enum.Enum):
+    NEW_LEADER = "new_leader"
+    ENTERED_TOP = "entered_top"
+    PERSONAL_BEST = "personal_best"
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardEvent:
+    kind: EventKind
+    rank: int
+    record: ScoreRecord
+    # 0 when the entry was not on the earlier snapshot.
+    previous_rank: int
+
+
+def diff_events(old: BoardPage, new: BoardPage) -> list[BoardEvent]:
+    """Events between two snapshots of the same board's top: a new leader,
+    entries entering the top, and signed-in players' best scores going up."""
+    if old.bounds != new.bounds:
+        return []  # the board rolled over; a fresh period has no "news"
+
+    def identity(record: ScoreRecord):
+        if new.board.mode is Mode.BEST and record.user_id is not None:
+            return ("user", record.user_id)
+        return ("score", record.id)
+
+    before = {identity(record): (rank, record) for rank, record in old.entries}
+    events = []
+    if new.entries and (not old.entries or identity(new.entries[0][1]) != identity(old.entries[0][1])):
+        rank, record = new.entries[0]
+        events.append(BoardEvent(EventKind.NEW_LEADER, rank, record, before.get(identity(record), (0, None))[0]))
+
+    for rank, record in new.entries:
+        earlier = before.get(identity(record))
+        if earlier is None:
+            events.append(BoardEvent(EventKind.ENTERED_TOP, rank, record, 0))
+        elif record.user_id is not None and record.value > earlier[1].value:
+            events.append(BoardEvent(EventKind.PERSONAL_BEST, rank, record, earlier[0]))
+    return events

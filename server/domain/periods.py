@@ -21,6 +21,7 @@ class Period(enum.Enum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+    YEAR = "year"
     ALL_TIME = "all"
 
 
@@ -43,9 +44,12 @@ def period_bounds(period: Period, instant: datetime.datetime, zone: datetime.tzi
     elif period is Period.WEEK:
         first = local_date - datetime.timedelta(days=local_date.weekday())
         following = first + datetime.timedelta(days=7)
-    else:
+    elif period is Period.MONTH:
         first = local_date.replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)
+    else:
+        first = local_date.replace(month=1, day=1)
+        following = first.replace(year=first.year + 1)
     return Bounds(_local_midnight(first, zone), _local_midnight(following, zone))
 
 

@@ -75,9 +75,11 @@ async def check_submit_score(deps: Deps, device: Device, submission: Submission)
         "day_local": period_bounds(Period.DAY, achieve_time, local).start,
         "week_local": period_bounds(Period.WEEK, achieve_time, local).start,
         "month_local": period_bounds(Period.MONTH, achieve_time, local).start,
+        "year_local": period_bounds(Period.YEAR, achieve_time, local).start,
         "day_utc": period_bounds(Period.DAY, achieve_time, utc).start,
         "week_utc": period_bounds(Period.WEEK, achieve_time, utc).start,
         "month_utc": period_bounds(Period.MONTH, achieve_time, utc).start,
+        "year_utc": period_bounds(Period.YEAR, achieve_time, utc).start,
     }
 
     async with transaction(deps.engine) as conn:
@@ -110,6 +112,7 @@ async def _update_bests(conn, device: Device, score_id: int, user_id, value: int
         Period.DAY: (periods["day_local"], periods["day_utc"]),
         Period.WEEK: (periods["week_local"], periods["week_utc"]),
         Period.MONTH: (periods["month_local"], periods["month_utc"]),
+        Period.YEAR: (periods["year_local"], periods["year_utc"]),
         Period.ALL_TIME: (period_bounds(Period.ALL_TIME, achieve_time, UTC).start,) * 2,
     }
     boards, period_starts = [], []

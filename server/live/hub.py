@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from server.domain.boards import Board, BoardPage, ScoreRecord, Scope
+from server.domain.boards import Board, BoardEvent, BoardPage, ScoreRecord, Scope, diff_events
 from server.domain.periods import UTC
 
 logger = logging.getLogger(__name__)
@@ -32,29 +32,38 @@ class HubClosed(Exception):
     """The hub is shutting down; the watcher should end its stream."""
 
 
+# Events kept for a watcher that has not read yet; older ones are dropped.
+MAX_PENDING_EVENTS = 50
+
+
 class Watcher:
     def __init__(self) -> None:
         self._latest: BoardPage | None = None
+        self._events: list[BoardEvent] = []
         self._ready = asyncio.Event()
         self._closed = False
 
-    def offer(self, page: BoardPage) -> None:
+    def offer(self, page: BoardPage, events: list[BoardEvent] = ()) -> None:
         self._latest = page
+        self._events.extend(events)
+        del self._events[:-MAX_PENDING_EVENTS]
         self._ready.set()
 
     def close(self) -> None:
         self._closed = True
         self._ready.set()
 
-    async def next(self) -> BoardPage:
-        """Wait for the next snapshot; raise HubClosed when the hub shuts down."""
+    async def next(self) -> tuple[BoardPage, list[BoardEvent]]:
+        """Wait for the newest snapshot and the events since the last read;
+        raise HubClosed when the hub shuts down."""
         await self._ready.wait()
         if self._closed:
             raise HubClosed()
         self._ready.clear()
         page, self._latest = self._latest, None
+        events, self._events = self._events, []
         assert page is not None
-        return page
+        return page, events
 
 
 class _Group:
@@ -97,9 +106,19 @@ class _Group:
         identity = (page.bounds, page.total_size, [(rank, record) for rank, record in page.entries])
         if identity == self.last_identity:
             return
+        events = diff_events(self.last, page) if self.last is not None else []
         self.last, self.last_identity = page, identity
         for watcher in self.watchers:
-            watcher.offer(page)
+            watcher.offer(page, events)
+
+    def current(self) -> BoardPage | None:
+        """The last snapshot, if nothing has changed the board since and its period is still running."""
+        page = self.last
+        if page is None or self.dirty.is_set():
+            return None
+        if page.bounds.end is not None and datetime.datetime.now(UTC) >= page.bounds.end:
+            return None
+        return page
 
     def matches(self, score: ScoreRecord) -> bool:
         board = self.board
@@ -140,6 +159,11 @@ class BoardHub:
             group.watchers.discard(watcher)
             if not group.watchers and self._groups.get(key) is group:
                 self._drop(key, group)
+
+    def cached(self, board: Board, size: int) -> BoardPage | None:
+        """The current snapshot of a watched board, or None when the database must be read."""
+        group = self._groups.get((board, size))
+        return group.current() if group is not None else None
 
     def publish(self, score: ScoreRecord) -> None:
         """Mark every watched board the score may change. Call only after commit."""

@@ -8,7 +8,7 @@ from google.protobuf import timestamp_pb2
 from origin.v1 import common_pb2
 
 from server.domain.arcades import ArcadeRecord
-from server.domain.boards import BoardPage, Mode, Scope, ScoreRecord
+from server.domain.boards import BoardEvent, BoardPage, EventKind, Mode, Scope, ScoreRecord
 from server.domain.machines import MachineRecord
 from server.domain.periods import Period
 from server.errors import InvalidArgument
@@ -24,6 +24,7 @@ PERIODS = {
     common_pb2.BOARD_PERIOD_WEEK: Period.WEEK,
     common_pb2.BOARD_PERIOD_MONTH: Period.MONTH,
     common_pb2.BOARD_PERIOD_ALL_TIME: Period.ALL_TIME,
+    common_pb2.BOARD_PERIOD_YEAR: Period.YEAR,
 }
 MODES = {
     common_pb2.BOARD_MODE_UNSPECIFIED: Mode.BEST,
@@ -104,11 +105,27 @@ def board_entries(page: BoardPage) -> list[common_pb2.BoardEntry]:
     return [common_pb2.BoardEntry(rank=rank, score=score(record)) for rank, record in page.entries]
 
 
+_EVENT_KINDS = {
+    EventKind.NEW_LEADER: common_pb2.BoardEvent.KIND_NEW_LEADER,
+    EventKind.ENTERED_TOP: common_pb2.BoardEvent.KIND_ENTERED_TOP,
+    EventKind.PERSONAL_BEST: common_pb2.BoardEvent.KIND_PERSONAL_BEST,
+}
+
+
+def board_event(event: BoardEvent) -> common_pb2.BoardEvent:
+    return common_pb2.BoardEvent(
+        kind=_EVENT_KINDS[event.kind],
+        entry=common_pb2.BoardEntry(rank=event.rank, score=score(event.record)),
+        previous_rank=event.previous_rank,
+    )
+
+
 def snapshot(page: BoardPage) -> common_pb2.BoardSnapshot:
     board = page.board
     scope = {value: key for key, value in SCOPES.items()}[board.scope]
     period = {Period.DAY: common_pb2.BOARD_PERIOD_DAY, Period.WEEK: common_pb2.BOARD_PERIOD_WEEK,
-              Period.MONTH: common_pb2.BOARD_PERIOD_MONTH, Period.ALL_TIME: common_pb2.BOARD_PERIOD_ALL_TIME}
+              Period.MONTH: common_pb2.BOARD_PERIOD_MONTH, Period.YEAR: common_pb2.BOARD_PERIOD_YEAR,
+              Period.ALL_TIME: common_pb2.BOARD_PERIOD_ALL_TIME}
     mode = common_pb2.BOARD_MODE_BEST_PER_PLAYER if board.mode is Mode.BEST else common_pb2.BOARD_MODE_EVERY_ENTRY
     all_time = board.period is Period.ALL_TIME
     return common_pb2.BoardSnapshot(
@@ -124,6 +141,7 @@ def snapshot(page: BoardPage) -> common_pb2.BoardSnapshot:
         period_end_time=timestamp(page.bounds.end),
         entries=board_entries(page),
         total_size=page.total_size,
+        next_reset_time=timestamp(page.next_reset),
     )
 
 

@@ -8,7 +8,7 @@ import logging
 from origin.v1 import score_pb2, score_pb2_grpc
 
 from server.deps import Deps
-from server.domain import boards, scores
+from server.domain import boards, scores, validate
 from server.errors import OriginError, Unavailable
 from server.interceptors import current_caller
 from server.live.hub import HubClosed
@@ -81,10 +81,11 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
     async def ListTopScores(self, request, context):
         board = await self._board(request)
         size = _page_size(request.page_size)
-        page = await boards.read_board(
+        page = await boards.list_top_scores(
             self.deps,
             board,
             instant=convert.optional_time(request, "period_time"),
+            read_time=convert.optional_time(request, "read_time"),
             page_size=size,
             page_token=request.page_token,
         )
@@ -92,6 +93,29 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
         return score_pb2.ListTopScoresResponse(
             entries=convert.board_entries(page),
             next_page_token=page.next_page_token,
+            previous_page_token=page.previous_page_token,
+            total_size=page.total_size,
+            period_start_time=None if all_time else convert.timestamp(page.bounds.start),
+            period_end_time=convert.timestamp(page.bounds.end),
+            next_reset_time=convert.timestamp(page.next_reset),
+        )
+
+    async def ListScoresAroundPlayer(self, request, context):
+        board = await self._board(request)
+        target = request.WhichOneof("target")
+        around = await boards.read_around(
+            self.deps,
+            board,
+            instant=convert.optional_time(request, "period_time"),
+            user_id=request.user_id if target == "user_id" else None,
+            score_id=request.score_id if target == "score_id" else None,
+            page_size=validate.page_size("page_size", request.page_size, default=5),
+        )
+        page = around.page
+        all_time = page.bounds.end is None
+        return score_pb2.ListScoresAroundPlayerResponse(
+            rank=around.rank,
+            entries=convert.board_entries(page),
             total_size=page.total_size,
             period_start_time=None if all_time else convert.timestamp(page.bounds.start),
             period_end_time=convert.timestamp(page.bounds.end),
@@ -109,8 +133,10 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
         try:
             async with self.deps.hub.watch(board, size) as watcher:
                 while True:
-                    page = await watcher.next()
-                    yield score_pb2.WatchBoardResponse(snapshot=convert.snapshot(page))
+                    page, events = await watcher.next()
+                    yield score_pb2.WatchBoardResponse(
+                        snapshot=convert.snapshot(page), events=[convert.board_event(event) for event in events]
+                    )
         except HubClosed:
             raise Unavailable(SHUTDOWN_MESSAGE, reason="SERVER_SHUTTING_DOWN") from None
 
@@ -127,6 +153,4 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
 
 
 def _page_size(value: int) -> int:
-    from server.domain import validate
-
     return validate.page_size("page_size", value, default=10)

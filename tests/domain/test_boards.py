@@ -1,6 +1,8 @@
 """Boards through the real API: scopes, periods, modes, ranks and paging."""
 
+import asyncio
 import datetime
+import zoneinfo
 
 from google.protobuf import timestamp_pb2
 from origin.v1 import common_pb2, score_pb2
@@ -173,3 +175,137 @@ async def test_names_show_current_screen_name(api, db):
                      (player.user_id,))
     board = await _board(api, machine)
     assert [e.score.player.display_name for e in board.entries] == ["newname", "Anonymous"]
+
+
+async def test_ties_paged_backwards(api):
+    _, _, machine = await owner_with_machine(api)
+    for name in ("a", "b", "c", "d"):
+        await _submit(api, machine, name, 500 if name != "d" else 100)
+    first = await _board(api, machine, size=2)
+    second = await _board(api, machine, size=2, token=first.next_page_token)
+    assert first.previous_page_token == ""
+    back = await _board(api, machine, size=2, token=second.previous_page_token)
+    assert [e.score.submission_id for e in back.entries] == [e.score.submission_id for e in first.entries]
+    assert [e.rank for e in back.entries] == [1, 1]
+    assert [e.rank for e in second.entries] == [1, 4]
+    assert back.previous_page_token == ""
+
+
+async def test_around_player_clips_at_ends(api):
+    _, _, machine = await owner_with_machine(api)
+    for value in range(10, 0, -1):
+        await _submit(api, machine, f"s{value}", value * 100)
+    board = await _board(api, machine, size=10)
+    second_id = board.entries[1].score.id
+    last_id = board.entries[9].score.id
+
+    near_top = await api.scores.ListScoresAroundPlayer(
+        score_pb2.ListScoresAroundPlayerRequest(
+            game=machine.game_id, scope=common_pb2.BOARD_SCOPE_MACHINE, machine_id=machine.machine_id,
+            mode=ENTRY, score_id=second_id, page_size=4,
+        )
+    )
+    assert near_top.rank == 2
+    assert [e.rank for e in near_top.entries] == [1, 2, 3, 4]
+    assert near_top.total_size == 10
+
+    at_bottom = await api.scores.ListScoresAroundPlayer(
+        score_pb2.ListScoresAroundPlayerRequest(
+            game=machine.game_id, scope=common_pb2.BOARD_SCOPE_MACHINE, machine_id=machine.machine_id,
+            mode=ENTRY, score_id=last_id, page_size=4,
+        )
+    )
+    assert at_bottom.rank == 10
+    assert [e.rank for e in at_bottom.entries] == [7, 8, 9, 10]
+
+
+async def test_around_player_by_user(api):
+    _, _, machine = await owner_with_machine(api)
+    player = await sign_up(api)
+    for number, value in enumerate([900, 800, 700, 600, 500]):
+        await _submit(api, machine, f"o{number}", value)
+    await _submit(api, machine, "mine", 650, user_id=player.user_id)
+    around = await api.scores.ListScoresAroundPlayer(
+        score_pb2.ListScoresAroundPlayerRequest(
+            game=machine.game_id, scope=common_pb2.BOARD_SCOPE_GLOBAL, user_id=player.user_id, page_size=3,
+        )
+    )
+    assert around.rank == 4
+    assert [e.score.value for e in around.entries] == [700, 650, 600]
+
+
+async def test_read_board_as_of_earlier_moment(api):
+    _, _, machine = await owner_with_machine(api)
+    await _submit(api, machine, "early", 100)
+    await asyncio.sleep(0.05)
+    between = datetime.datetime.now(datetime.timezone.utc)
+    await asyncio.sleep(0.05)
+    await _submit(api, machine, "late", 200)
+    for mode in (ENTRY, BEST):
+        request = score_pb2.ListTopScoresRequest(
+            game=machine.game_id, scope=common_pb2.BOARD_SCOPE_MACHINE, machine_id=machine.machine_id, mode=mode
+        )
+        request.read_time.CopyFrom(_ts(between))
+        then = await api.scores.ListTopScores(request)
+        assert [e.score.value for e in then.entries] == [100], mode
+        assert then.total_size == 1
+
+
+async def test_year_board_and_reset_times(api):
+    _, _, machine = await owner_with_machine(api, time_zone="Europe/Berlin")
+    new_year = datetime.datetime(2025, 12, 31, 23, 30, tzinfo=datetime.timezone.utc)  # 00:30 local, 2026
+    await _submit(api, machine, "ny", 77, at=new_year)
+    year = await _board(api, machine, period=common_pb2.BOARD_PERIOD_YEAR, at=new_year)
+    assert [e.score.value for e in year.entries] == [77]
+    assert year.period_start_time.ToDatetime() == datetime.datetime(2025, 12, 31, 23, 0)
+    assert year.next_reset_time.ToDatetime() > datetime.datetime.now()
+    week = await _board(api, machine, period=common_pb2.BOARD_PERIOD_WEEK,
+                        at=datetime.datetime(2024, 12, 31, 12, tzinfo=datetime.timezone.utc))
+    local_start = week.period_start_time.ToDatetime(tzinfo=datetime.timezone.utc).astimezone(
+        zoneinfo.ZoneInfo("Europe/Berlin")
+    )
+    assert local_start.isocalendar()[:2] == (2025, 1)
+    assert (local_start.hour, local_start.minute) == (0, 0)
+
+
+async def test_watched_board_read_from_snapshot(api, db):
+    _, _, machine = await owner_with_machine(api)
+    await _submit(api, machine, "s", 10)
+    watch = api.scores.WatchBoard(
+        score_pb2.WatchBoardRequest(game=machine.game_id, scope=common_pb2.BOARD_SCOPE_MACHINE,
+                                    machine_id=machine.machine_id, mode=ENTRY, page_size=10)
+    )
+    await asyncio.wait_for(watch.read(), 5)
+    # A change behind the server's back is not seen while the snapshot is
+    # current, which shows the read did not go to the database.
+    await db.execute("ALTER TABLE scores DISABLE TRIGGER scores_history_tg")
+    await db.execute("UPDATE scores SET value = 11")
+    cached = await _board(api, machine, size=10)
+    direct = await _board(api, machine, size=10, at=datetime.datetime.now(datetime.timezone.utc))
+    watch.cancel()
+    assert [e.score.value for e in cached.entries] == [10]
+    assert [e.score.value for e in direct.entries] == [11]
+
+
+async def test_watch_events(api):
+    _, _, machine = await owner_with_machine(api)
+    player = await sign_up(api)
+    await _submit(api, machine, "first", 100, initials="AAA")
+    watch = api.scores.WatchBoard(
+        score_pb2.WatchBoardRequest(game=machine.game_id, scope=common_pb2.BOARD_SCOPE_MACHINE,
+                                    machine_id=machine.machine_id, page_size=5)
+    )
+    initial = await asyncio.wait_for(watch.read(), 5)
+    assert list(initial.events) == []
+
+    await _submit(api, machine, "p1", 150, user_id=player.user_id)
+    update = await asyncio.wait_for(watch.read(), 5)
+    kinds = sorted(common_pb2.BoardEvent.Kind.Name(e.kind) for e in update.events)
+    assert kinds == ["KIND_ENTERED_TOP", "KIND_NEW_LEADER"]
+
+    await _submit(api, machine, "p2", 180, user_id=player.user_id)
+    update = await asyncio.wait_for(watch.read(), 5)
+    assert [common_pb2.BoardEvent.Kind.Name(e.kind) for e in update.events] == ["KIND_PERSONAL_BEST"]
+    assert update.events[0].previous_rank == 1
+    assert update.events[0].entry.score.value == 180
+    watch.cancel()

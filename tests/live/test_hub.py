@@ -31,8 +31,8 @@ async def test_group_rereads_when_period_ends():
     reader = CountingReader(period_seconds=0.3)
     hub = BoardHub(reader, coalesce_seconds=0.01)
     async with hub.watch(BOARD, 10) as watcher:
-        first = await asyncio.wait_for(watcher.next(), 2)
-        second = await asyncio.wait_for(watcher.next(), 2)
+        first, _ = await asyncio.wait_for(watcher.next(), 2)
+        second, _ = await asyncio.wait_for(watcher.next(), 2)
     assert first.total_size == 1
     assert second.total_size == 2
 
@@ -73,5 +73,5 @@ async def test_publish_marks_only_matching_boards():
         await asyncio.sleep(0.1)
         assert reader.reads == 1
         hub.publish(score("game"))
-        changed = await asyncio.wait_for(watcher.next(), 2)
+        changed, _ = await asyncio.wait_for(watcher.next(), 2)
     assert changed.total_size == 2

@@ -24,6 +24,7 @@ class BoardPeriod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BOARD_PERIOD_WEEK: _ClassVar[BoardPeriod]
     BOARD_PERIOD_MONTH: _ClassVar[BoardPeriod]
     BOARD_PERIOD_ALL_TIME: _ClassVar[BoardPeriod]
+    BOARD_PERIOD_YEAR: _ClassVar[BoardPeriod]
 
 class BoardMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +40,7 @@ BOARD_PERIOD_DAY: BoardPeriod
 BOARD_PERIOD_WEEK: BoardPeriod
 BOARD_PERIOD_MONTH: BoardPeriod
 BOARD_PERIOD_ALL_TIME: BoardPeriod
+BOARD_PERIOD_YEAR: BoardPeriod
 BOARD_MODE_UNSPECIFIED: BoardMode
 BOARD_MODE_BEST_PER_PLAYER: BoardMode
 BOARD_MODE_EVERY_ENTRY: BoardMode
@@ -152,15 +154,37 @@ class BoardEntry(_message.Message):
     def __init__(self, rank: _Optional[int] = ..., score: _Optional[_Union[Score, _Mapping]] = ...) -> None: ...
 
 class BoardSnapshot(_message.Message):
-    __slots__ = ("board", "period_start_time", "period_end_time", "entries", "total_size")
+    __slots__ = ("board", "period_start_time", "period_end_time", "entries", "total_size", "next_reset_time")
     BOARD_FIELD_NUMBER: _ClassVar[int]
     PERIOD_START_TIME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_END_TIME_FIELD_NUMBER: _ClassVar[int]
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_RESET_TIME_FIELD_NUMBER: _ClassVar[int]
     board: BoardSelector
     period_start_time: _timestamp_pb2.Timestamp
     period_end_time: _timestamp_pb2.Timestamp
     entries: _containers.RepeatedCompositeFieldContainer[BoardEntry]
     total_size: int
-    def __init__(self, board: _Optional[_Union[BoardSelector, _Mapping]] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[BoardEntry, _Mapping]]] = ..., total_size: _Optional[int] = ...) -> None: ...
+    next_reset_time: _timestamp_pb2.Timestamp
+    def __init__(self, board: _Optional[_Union[BoardSelector, _Mapping]] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[BoardEntry, _Mapping]]] = ..., total_size: _Optional[int] = ..., next_reset_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class BoardEvent(_message.Message):
+    __slots__ = ("kind", "entry", "previous_rank")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[BoardEvent.Kind]
+        KIND_NEW_LEADER: _ClassVar[BoardEvent.Kind]
+        KIND_ENTERED_TOP: _ClassVar[BoardEvent.Kind]
+        KIND_PERSONAL_BEST: _ClassVar[BoardEvent.Kind]
+    KIND_UNSPECIFIED: BoardEvent.Kind
+    KIND_NEW_LEADER: BoardEvent.Kind
+    KIND_ENTERED_TOP: BoardEvent.Kind
+    KIND_PERSONAL_BEST: BoardEvent.Kind
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_RANK_FIELD_NUMBER: _ClassVar[int]
+    kind: BoardEvent.Kind
+    entry: BoardEntry
+    previous_rank: int
+    def __init__(self, kind: _Optional[_Union[BoardEvent.Kind, str]] = ..., entry: _Optional[_Union[BoardEntry, _Mapping]] = ..., previous_rank: _Optional[int] = ...) -> None: ...

@@ -53,7 +53,7 @@ class StreamScoresResponse(_message.Message):
     def __init__(self, submission_id: _Optional[str] = ..., score: _Optional[_Union[_common_pb2.Score, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
 
 class ListTopScoresRequest(_message.Message):
-    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "period_time", "page_size", "page_token")
+    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "period_time", "page_size", "page_token", "read_time")
     GAME_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,7 @@ class ListTopScoresRequest(_message.Message):
     PERIOD_TIME_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    READ_TIME_FIELD_NUMBER: _ClassVar[int]
     game: str
     scope: _common_pb2.BoardScope
     arcade_id: str
@@ -72,21 +73,64 @@ class ListTopScoresRequest(_message.Message):
     period_time: _timestamp_pb2.Timestamp
     page_size: int
     page_token: str
-    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., period_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    read_time: _timestamp_pb2.Timestamp
+    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., period_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListTopScoresResponse(_message.Message):
-    __slots__ = ("entries", "next_page_token", "total_size", "period_start_time", "period_end_time")
+    __slots__ = ("entries", "next_page_token", "total_size", "period_start_time", "period_end_time", "previous_page_token", "next_reset_time")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     PERIOD_START_TIME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    NEXT_RESET_TIME_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[_common_pb2.BoardEntry]
     next_page_token: str
     total_size: int
     period_start_time: _timestamp_pb2.Timestamp
     period_end_time: _timestamp_pb2.Timestamp
-    def __init__(self, entries: _Optional[_Iterable[_Union[_common_pb2.BoardEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    previous_page_token: str
+    next_reset_time: _timestamp_pb2.Timestamp
+    def __init__(self, entries: _Optional[_Iterable[_Union[_common_pb2.BoardEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_page_token: _Optional[str] = ..., next_reset_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListScoresAroundPlayerRequest(_message.Message):
+    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "period_time", "user_id", "score_id", "page_size")
+    GAME_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
+    MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_TIME_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    game: str
+    scope: _common_pb2.BoardScope
+    arcade_id: str
+    machine_id: str
+    period: _common_pb2.BoardPeriod
+    mode: _common_pb2.BoardMode
+    period_time: _timestamp_pb2.Timestamp
+    user_id: str
+    score_id: str
+    page_size: int
+    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., period_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[str] = ..., score_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListScoresAroundPlayerResponse(_message.Message):
+    __slots__ = ("rank", "entries", "total_size", "period_start_time", "period_end_time")
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    rank: int
+    entries: _containers.RepeatedCompositeFieldContainer[_common_pb2.BoardEntry]
+    total_size: int
+    period_start_time: _timestamp_pb2.Timestamp
+    period_end_time: _timestamp_pb2.Timestamp
+    def __init__(self, rank: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[_common_pb2.BoardEntry, _Mapping]]] = ..., total_size: _Optional[int] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListUserScoresRequest(_message.Message):
     __slots__ = ("user_id", "page_size", "page_token")
@@ -125,7 +169,9 @@ class WatchBoardRequest(_message.Message):
     def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., page_size: _Optional[int] = ...) -> None: ...
 
 class WatchBoardResponse(_message.Message):
-    __slots__ = ("snapshot",)
+    __slots__ = ("snapshot", "events")
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
     snapshot: _common_pb2.BoardSnapshot
-    def __init__(self, snapshot: _Optional[_Union[_common_pb2.BoardSnapshot, _Mapping]] = ...) -> None: ...
+    events: _containers.RepeatedCompositeFieldContainer[_common_pb2.BoardEvent]
+    def __init__(self, snapshot: _Optional[_Union[_common_pb2.BoardSnapshot, _Mapping]] = ..., events: _Optional[_Iterable[_Union[_common_pb2.BoardEvent, _Mapping]]] = ...) -> None: ...

@@ -50,6 +50,11 @@ class ScoreServiceStub:
                 request_serializer=origin_dot_v1_dot_score__pb2.ListTopScoresRequest.SerializeToString,
                 response_deserializer=origin_dot_v1_dot_score__pb2.ListTopScoresResponse.FromString,
                 _registered_method=True)
+        self.ListScoresAroundPlayer = channel.unary_unary(
+                '/origin.v1.ScoreService/ListScoresAroundPlayer',
+                request_serializer=origin_dot_v1_dot_score__pb2.ListScoresAroundPlayerRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_score__pb2.ListScoresAroundPlayerResponse.FromString,
+                _registered_method=True)
         self.ListUserScores = channel.unary_unary(
                 '/origin.v1.ScoreService/ListUserScores',
                 request_serializer=origin_dot_v1_dot_score__pb2.ListUserScoresRequest.SerializeToString,
@@ -109,6 +114,18 @@ class ScoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListScoresAroundPlayer(self, request, context):
+        """Returns the rank of one player's entry on a board and the entries around
+        it. Anyone may call it.
+
+        Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
+        `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
+        on the board in that period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListUserScores(self, request, context):
         """Lists the scores of one user, newest first. Anyone may call it.
 
@@ -149,6 +166,11 @@ def add_ScoreServiceServicer_to_server(servicer, server):
                     servicer.ListTopScores,
                     request_deserializer=origin_dot_v1_dot_score__pb2.ListTopScoresRequest.FromString,
                     response_serializer=origin_dot_v1_dot_score__pb2.ListTopScoresResponse.SerializeToString,
+            ),
+            'ListScoresAroundPlayer': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListScoresAroundPlayer,
+                    request_deserializer=origin_dot_v1_dot_score__pb2.ListScoresAroundPlayerRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_score__pb2.ListScoresAroundPlayerResponse.SerializeToString,
             ),
             'ListUserScores': grpc.unary_unary_rpc_method_handler(
                     servicer.ListUserScores,
@@ -243,6 +265,33 @@ class ScoreService:
             '/origin.v1.ScoreService/ListTopScores',
             origin_dot_v1_dot_score__pb2.ListTopScoresRequest.SerializeToString,
             origin_dot_v1_dot_score__pb2.ListTopScoresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListScoresAroundPlayer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.ScoreService/ListScoresAroundPlayer',
+            origin_dot_v1_dot_score__pb2.ListScoresAroundPlayerRequest.SerializeToString,
+            origin_dot_v1_dot_score__pb2.ListScoresAroundPlayerResponse.FromString,
             options,
             channel_credentials,
             insecure,

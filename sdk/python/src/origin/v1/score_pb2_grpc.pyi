@@ -64,6 +64,14 @@ class ScoreServiceStub:
     another board; `NOT_FOUND` when the arcade or machine does not exist,
     or the machine does not run the game.
     """
+    ListScoresAroundPlayer: grpc.UnaryUnaryMultiCallable[score_pb2.ListScoresAroundPlayerRequest, score_pb2.ListScoresAroundPlayerResponse]
+    """Returns the rank of one player's entry on a board and the entries around
+    it. Anyone may call it.
+
+    Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
+    `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
+    on the board in that period.
+    """
     ListUserScores: grpc.UnaryUnaryMultiCallable[score_pb2.ListUserScoresRequest, score_pb2.ListUserScoresResponse]
     """Lists the scores of one user, newest first. Anyone may call it.
 
@@ -115,6 +123,14 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     machine ID for that scope, a page size out of range or a page token of
     another board; `NOT_FOUND` when the arcade or machine does not exist,
     or the machine does not run the game.
+    """
+    ListScoresAroundPlayer: aio.UnaryUnaryMultiCallable[score_pb2.ListScoresAroundPlayerRequest, score_pb2.ListScoresAroundPlayerResponse]  # type: ignore[assignment]
+    """Returns the rank of one player's entry on a board and the entries around
+    it. Anyone may call it.
+
+    Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
+    `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
+    on the board in that period.
     """
     ListUserScores: aio.UnaryUnaryMultiCallable[score_pb2.ListUserScoresRequest, score_pb2.ListUserScoresResponse]  # type: ignore[assignment]
     """Lists the scores of one user, newest first. Anyone may call it.
@@ -182,6 +198,20 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
         machine ID for that scope, a page size out of range or a page token of
         another board; `NOT_FOUND` when the arcade or machine does not exist,
         or the machine does not run the game.
+        """
+
+    @abc_1.abstractmethod
+    def ListScoresAroundPlayer(
+        self,
+        request: score_pb2.ListScoresAroundPlayerRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[score_pb2.ListScoresAroundPlayerResponse, abc.Awaitable[score_pb2.ListScoresAroundPlayerResponse]]:
+        """Returns the rank of one player's entry on a board and the entries around
+        it. Anyone may call it.
+
+        Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
+        `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
+        on the board in that period.
         """
 
     @abc_1.abstractmethod
