@@ -18,6 +18,7 @@ from server.domain import boards, security
 from server.domain.machines import DeviceTokenCache
 from server.interceptors import OriginInterceptor
 from server.live.hub import BoardHub
+from server.live.relay import BoardRelay
 from server.services.arcade import ArcadeService
 from server.services.auth import AuthService
 from server.services.machine import MachineService
@@ -40,6 +41,7 @@ class RunningServer:
     deps: Deps
     health: health.aio.HealthServicer
     port: int
+    relay: BoardRelay
 
     async def stop(self) -> None:
         """Shut down cleanly: report NOT_SERVING, end streams, let calls finish, then stop."""
@@ -47,6 +49,7 @@ class RunningServer:
         self.deps.shutting_down.set()
         self.deps.hub.close()
         await self.server.stop(self.deps.settings.shutdown_grace_seconds)
+        await self.relay.stop()
         await self.deps.engine.dispose()
         logger.info("server stopped")
 
@@ -66,6 +69,9 @@ async def start_server(settings: Settings, database_url: str) -> RunningServer:
         lambda board, size: boards.read_board(deps, board, instant=None, page_size=size),
         settings.watch_coalesce_seconds,
     )
+    relay = BoardRelay(database_url, deps.hub, settings.watch_coalesce_seconds)
+    deps.hub.listeners.append(relay.note)
+    await relay.start()
 
     server = grpc.aio.server(interceptors=[OriginInterceptor(deps)])
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthService(deps), server)
@@ -84,4 +90,4 @@ async def start_server(settings: Settings, database_url: str) -> RunningServer:
     for name in SERVICE_NAMES + [""]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     logger.info("serving gRPC on %s", settings.grpc_addr.rsplit(":", 1)[0] + f":{port}")
-    return RunningServer(server, deps, health_servicer, port)
+    return RunningServer(server, deps, health_servicer, port, relay)

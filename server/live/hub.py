@@ -120,14 +120,13 @@ class _Group:
             return None
         return page
 
-    def matches(self, score: ScoreRecord) -> bool:
+    def matches(self, arcade_id: str, machine_id: str) -> bool:
+        """Whether a change on this machine (of this group's game) may change the board."""
         board = self.board
-        if board.game_id != score.game_id:
-            return False
         if board.scope is Scope.MACHINE:
-            return board.machine_id == score.machine_id
+            return str(board.machine_id) == machine_id
         if board.scope is Scope.ARCADE:
-            return board.arcade_id == score.arcade_id
+            return str(board.arcade_id) == arcade_id
         return True
 
 
@@ -138,6 +137,9 @@ class BoardHub:
         self._groups: dict[tuple[Board, int], _Group] = {}
         self._by_game: dict[str, set[_Group]] = {}
         self._closed = False
+        # Called with each published score, after the local boards are
+        # marked; the relay to other processes registers here.
+        self.listeners: list[Callable[[ScoreRecord], None]] = []
 
     @contextlib.asynccontextmanager
     async def watch(self, board: Board, size: int) -> AsyncIterator[Watcher]:
@@ -166,10 +168,21 @@ class BoardHub:
         return group.current() if group is not None else None
 
     def publish(self, score: ScoreRecord) -> None:
-        """Mark every watched board the score may change. Call only after commit."""
-        for group in self._by_game.get(score.game_id, ()):
-            if group.matches(score):
+        """Mark every watched board the score may change, here and, through the
+        relay, in other processes. Call only after commit."""
+        self.mark(score.game_id, str(score.arcade_id), str(score.machine_id))
+        for listener in self.listeners:
+            listener(score)
+
+    def mark(self, game_id: str, arcade_id: str, machine_id: str) -> None:
+        """Mark the watched boards that a change on this machine may affect."""
+        for group in self._by_game.get(game_id, ()):
+            if group.matches(arcade_id, machine_id):
                 group.dirty.set()
+
+    def mark_all(self) -> None:
+        for group in self._groups.values():
+            group.dirty.set()
 
     def close(self) -> None:
         """End every watch: each watcher's next() raises HubClosed."""
