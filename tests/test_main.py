@@ -129,8 +129,6 @@ async def test_sigterm_ends_streams_and_keeps_acked_scores(data_dir):
                 yield score_pb2.StreamScoresRequest(
                     score=score_pb2.SubmitScoreRequest(submission_id=f"s{number}", value=number)
                 )
-                if number == 20:
-                    server.process.send_signal(signal.SIGTERM)
                 await asyncio.sleep(0.005)
 
         stream = api.scores.StreamScores(requests(), metadata=machine.metadata)
@@ -138,6 +136,9 @@ async def test_sigterm_ends_streams_and_keeps_acked_scores(data_dir):
             async for response in stream:
                 assert response.WhichOneof("result") == "score"
                 acked.append(response.submission_id)
+                if len(acked) == 20:
+                    # Scores keep arriving while the server shuts down.
+                    server.process.send_signal(signal.SIGTERM)
         assert ended.value.code() == grpc.StatusCode.UNAVAILABLE
 
         with pytest.raises(grpc.aio.AioRpcError) as watch_ended:
