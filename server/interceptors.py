@@ -28,6 +28,8 @@ logger = logging.getLogger("origin.rpc")
 
 _caller: contextvars.ContextVar[Caller] = contextvars.ContextVar("caller", default=ANONYMOUS)
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# The bearer token of the call, for streams that check it again later. Never logged.
+_bearer_token: contextvars.ContextVar[str] = contextvars.ContextVar("bearer_token", default="")
 
 
 def current_caller() -> Caller:
@@ -38,8 +40,12 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def current_bearer_token() -> str:
+    return _bearer_token.get()
+
+
 class _CallLog:
-    """What the log line of one call needs, filled in as the call runs."""
+    """The fields of one call's log line, filled in as the call runs."""
 
     def __init__(self, method: str):
         self.method = method
@@ -153,6 +159,7 @@ class OriginInterceptor(grpc.aio.ServerInterceptor):
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("the authorization header must be 'Bearer <token>'", reason="BAD_AUTHORIZATION")
         token = token.strip()
+        _bearer_token.set(token)
         if token.startswith(security.DEVICE_TOKEN_PREFIX):
             device = await self.deps.device_tokens.authenticate(self.deps, token)
             return Caller(device=device)

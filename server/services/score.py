@@ -10,7 +10,7 @@ from origin.v1 import score_pb2, score_pb2_grpc
 from server.deps import Deps
 from server.domain import boards, scores, validate
 from server.errors import OriginError, Unavailable
-from server.interceptors import current_caller
+from server.interceptors import current_bearer_token, current_caller
 from server.live.hub import HubClosed
 from server.services import convert
 from server.services.status import status_proto
@@ -42,30 +42,41 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
 
     async def StreamScores(self, request_iterator, context):
         device = current_caller().require_device()
+        token = current_bearer_token()
         requests = aiter(request_iterator)
         while True:
             request = await self._next_or_shutdown(requests)
             if request is None:
                 return
+            # The token is checked again for each score, through the short
+            # cache, so a revoked or replaced token also ends open streams.
+            await self.deps.device_tokens.authenticate(self.deps, token)
             yield await self._answer(device, request.score)
 
     async def _next_or_shutdown(self, requests):
-        """The next request, None at the end of the client's stream, or
-        Unavailable once the server shuts down (every earlier score has been
-        answered by then, because scores are handled one at a time)."""
+        """Return the next request, or None at the end of the client's stream.
+
+        Raises Unavailable once the server shuts down. Every earlier score has
+        its response by then, because scores are handled one at a time.
+        """
         receive = asyncio.ensure_future(anext(requests))
+        # When the call is cancelled or the server shuts down, the read may
+        # end with an exception nobody awaits; the callback retrieves it so
+        # asyncio does not report it as lost.
+        receive.add_done_callback(_retrieve_exception)
         stop = asyncio.ensure_future(self.deps.shutting_down.wait())
         try:
             await asyncio.wait((receive, stop), return_when=asyncio.FIRST_COMPLETED)
         finally:
             stop.cancel()
-        if receive.done():
-            try:
-                return receive.result()
-            except StopAsyncIteration:
-                return None
-        receive.cancel()
-        raise Unavailable(SHUTDOWN_MESSAGE, reason="SERVER_SHUTTING_DOWN")
+            if not receive.done():
+                receive.cancel()
+        if receive.cancelled():
+            raise Unavailable(SHUTDOWN_MESSAGE, reason="SERVER_SHUTTING_DOWN")
+        try:
+            return receive.result()
+        except StopAsyncIteration:
+            return None
 
     async def _answer(self, device, request) -> score_pb2.StreamScoresResponse:
         try:
@@ -150,6 +161,11 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
             period=convert.board_choice("period", request.period, convert.PERIODS),
             mode=convert.board_choice("mode", request.mode, convert.MODES),
         )
+
+
+def _retrieve_exception(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def _page_size(value: int) -> int:

@@ -2,6 +2,7 @@
 slow watchers and cancellation, against a real server."""
 
 import asyncio
+import gc
 import time
 
 import grpc
@@ -160,3 +161,55 @@ async def test_cancelled_watch_frees_server_state(api):
         await asyncio.sleep(0.02)
     assert hub.watcher_count() == 0
     assert hub.group_count() == 0
+
+
+async def test_revocation_ends_open_stream(api, db):
+    owner, _, machine = await owner_with_machine(api)
+    queue: asyncio.Queue = asyncio.Queue()
+
+    async def source():
+        while True:
+            item = await queue.get()
+            if item is None:
+                return
+            yield item
+
+    call = api.scores.StreamScores(source(), metadata=machine.metadata)
+    await queue.put(_score("before", 1))
+    first = await asyncio.wait_for(call.read(), 5)
+    assert first.WhichOneof("result") == "score"
+
+    from origin.v1 import machine_pb2
+
+    await api.machines.RevokeDeviceToken(
+        machine_pb2.RevokeDeviceTokenRequest(machine_id=machine.machine_id), metadata=owner.metadata
+    )
+    await queue.put(_score("after", 2))
+    try:
+        await asyncio.wait_for(call.read(), 5)
+        raise AssertionError("the stream should have ended")
+    except grpc.aio.AioRpcError as error:
+        assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    await queue.put(None)
+    assert await _count_scores(db) == 1
+
+
+async def test_cancelled_stream_leaves_no_pending_read(api, caplog):
+    _, _, machine = await owner_with_machine(api)
+
+    async def silent():
+        await asyncio.sleep(3600)
+        yield _score("never", 1)
+
+    call = api.scores.StreamScores(silent(), metadata=machine.metadata)
+    await asyncio.sleep(0.3)
+    call.cancel()
+    await asyncio.sleep(0.5)
+    # asyncio reports an unretrieved task exception when the task is
+    # collected, so collect now instead of at some later test.
+    gc.collect()
+    await asyncio.sleep(0.1)
+    lost = [r.getMessage() for r in caplog.records if "never retrieved" in r.getMessage()]
+    # The server's pending read of the request stream ends with
+    # StopAsyncIteration; it must not be reported as lost.
+    assert not [message for message in lost if "StopAsyncIteration" in message]
