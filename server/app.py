@@ -9,8 +9,8 @@ import logging
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from origin.v1 import arcade_pb2, auth_pb2, machine_pb2, score_pb2
-from origin.v1 import arcade_pb2_grpc, auth_pb2_grpc, machine_pb2_grpc, score_pb2_grpc
+from origin.v1 import arcade_pb2, auth_pb2, game_pb2, machine_pb2, score_pb2
+from origin.v1 import arcade_pb2_grpc, auth_pb2_grpc, game_pb2_grpc, machine_pb2_grpc, score_pb2_grpc
 
 from server.db.engine import create_engine
 from server.deps import Deps
@@ -21,6 +21,7 @@ from server.live.hub import BoardHub
 from server.live.relay import BoardRelay
 from server.services.arcade import ArcadeService
 from server.services.auth import AuthService
+from server.services.game import GameService
 from server.services.machine import MachineService
 from server.services.score import ScoreService
 from server.settings import Settings
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 SERVICE_NAMES = [
     auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name,
     arcade_pb2.DESCRIPTOR.services_by_name["ArcadeService"].full_name,
+    game_pb2.DESCRIPTOR.services_by_name["GameService"].full_name,
     machine_pb2.DESCRIPTOR.services_by_name["MachineService"].full_name,
     score_pb2.DESCRIPTOR.services_by_name["ScoreService"].full_name,
 ]
@@ -76,6 +78,7 @@ async def start_server(settings: Settings, database_url: str) -> RunningServer:
     server = grpc.aio.server(interceptors=[OriginInterceptor(deps)])
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthService(deps), server)
     arcade_pb2_grpc.add_ArcadeServiceServicer_to_server(ArcadeService(deps), server)
+    game_pb2_grpc.add_GameServiceServicer_to_server(GameService(deps), server)
     machine_pb2_grpc.add_MachineServiceServicer_to_server(MachineService(deps), server)
     score_pb2_grpc.add_ScoreServiceServicer_to_server(ScoreService(deps), server)
 

@@ -1,4 +1,4 @@
-"""Who may call each RPC. The interceptor denies any method missing here.
+"""The access policy of each RPC. The interceptor denies any method missing here.
 
 - PUBLIC: anyone; a token, if sent, must still be valid.
 - USER: a user access token.
@@ -19,6 +19,8 @@ POLICIES = {
     "/origin.v1.ArcadeService/CreateArcade": USER,
     "/origin.v1.ArcadeService/GetArcade": PUBLIC,
     "/origin.v1.ArcadeService/ListNearbyArcades": PUBLIC,
+    "/origin.v1.GameService/ListGames": PUBLIC,
+    "/origin.v1.GameService/GetGame": PUBLIC,
     "/origin.v1.MachineService/CreateMachine": USER,
     "/origin.v1.MachineService/GetMachine": USER,
     "/origin.v1.MachineService/ListMachines": USER,

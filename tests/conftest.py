@@ -19,7 +19,7 @@ import uuid
 import grpc
 import psycopg
 import pytest
-from origin.v1 import arcade_pb2_grpc, auth_pb2_grpc, machine_pb2_grpc, score_pb2_grpc
+from origin.v1 import arcade_pb2_grpc, auth_pb2_grpc, game_pb2_grpc, machine_pb2_grpc, score_pb2_grpc
 
 from server.app import RunningServer, start_server
 from server.db.migrate import apply_migrations
@@ -103,6 +103,7 @@ class Api:
     def __post_init__(self):
         self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
         self.arcades = arcade_pb2_grpc.ArcadeServiceStub(self.channel)
+        self.games = game_pb2_grpc.GameServiceStub(self.channel)
         self.machines = machine_pb2_grpc.MachineServiceStub(self.channel)
         self.scores = score_pb2_grpc.ScoreServiceStub(self.channel)
 

@@ -44,7 +44,13 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 @contextlib.asynccontextmanager
 async def read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """Open a connection for reads; the same error translation applies."""
+    """Open a read-only transaction on one snapshot; the same error translation applies.
+
+    REPEATABLE READ makes the queries of one read agree with each other: a
+    board page and its total count never straddle a commit.
+    """
     with translate_database_errors():
         async with engine.connect() as conn:
-            yield conn
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            async with conn.begin():
+                yield conn

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from server import errors
 
-# Constraint name -> the error a caller sees. Every constraint that user input
+# Constraint name -> the error the caller receives. Every constraint that user input
 # can violate is listed; any other violation is a bug and becomes INTERNAL.
 _CONSTRAINT_ERRORS = {
     "users_email_key_uq": lambda: errors.AlreadyExists(
@@ -20,6 +20,8 @@ _CONSTRAINT_ERRORS = {
         "this screen name is taken", reason="SCREEN_NAME_TAKEN"
     ),
     "scores_user_fk": lambda: errors.NotFound("no user has this user_id", reason="USER_NOT_FOUND"),
+    # An access token can outlive its account.
+    "arcades_owner_fk": lambda: errors.Unauthenticated("the account of this access token no longer exists"),
 }
 
 

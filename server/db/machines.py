@@ -8,6 +8,10 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+_LAST_SEEN_NOW = "(SELECT act.last_seen_time FROM machine_activity act WHERE act.machine_id = m.id)"
+_LAST_SEEN_AS_OF = """(SELECT act.last_seen_time FROM machine_activity_history act
+        WHERE act.machine_id = m.id AND act.valid_from <= :read_time
+          AND (act.valid_to IS NULL OR act.valid_to > :read_time))"""
 _MACHINE_COLUMNS = """
     m.id, m.seq, m.arcade_id, m.game_id, m.game_title, m.display_name,
     m.device_token_prefix, m.device_token_hash IS NOT NULL AS device_token_active,
@@ -35,9 +39,10 @@ SELECT_BY_REQUEST = text(
 
 SELECT_MACHINE = text(f"SELECT {_MACHINE_COLUMNS} FROM machines m WHERE m.id = :id")
 
+# The machine as it was at :read_time, with the last-seen time it had then.
 SELECT_MACHINE_AS_OF = text(
     f"""
-    SELECT {_MACHINE_COLUMNS} FROM machines_history m
+    SELECT {_MACHINE_COLUMNS.replace(_LAST_SEEN_NOW, _LAST_SEEN_AS_OF)} FROM machines_history m
     WHERE m.id = :id AND m.valid_from <= :read_time AND (m.valid_to IS NULL OR m.valid_to > :read_time)
     """
 )
@@ -52,17 +57,40 @@ SELECT_MACHINES_PAGE = text(
     """
 )
 
-# Replace (or clear, with NULLs) a machine's device token.
+# Replace (or clear, with NULLs) a machine's device token. The previous token
+# stops at once, together with any token still in its renewal overlap.
 UPDATE_TOKEN = text(
-    "UPDATE machines SET device_token_hash = :token_hash, device_token_prefix = :token_prefix WHERE id = :id"
+    """
+    UPDATE machines SET device_token_hash = :token_hash, device_token_prefix = :token_prefix,
+                        previous_token_hash = NULL, previous_token_expire_time = NULL
+    WHERE id = :id
+    """
 )
 
-# Resolve a device token by its hash.
+# Replace a machine's device token and keep the replaced one working until
+# :previous_expire. The right-hand sides read the row as it was before.
+RENEW_TOKEN = text(
+    """
+    UPDATE machines SET previous_token_hash = device_token_hash,
+                        previous_token_expire_time = CASE WHEN device_token_hash IS NULL THEN NULL
+                                                          ELSE CAST(:previous_expire AS timestamptz) END,
+                        device_token_hash = :token_hash, device_token_prefix = :token_prefix
+    WHERE id = :id
+    """
+)
+
+# Resolve a device token by its hash: the current token, or the previous one
+# during its renewal overlap. expire_time is NULL for the current token.
 SELECT_DEVICE = text(
     """
-    SELECT m.id, m.arcade_id, m.game_id, a.time_zone, m.device_token_hash
+    SELECT m.id, m.arcade_id, m.game_id, a.time_zone,
+           CASE WHEN m.device_token_hash = :token_hash THEN m.device_token_hash
+                ELSE m.previous_token_hash END AS matched_hash,
+           CASE WHEN m.device_token_hash = :token_hash THEN NULL
+                ELSE m.previous_token_expire_time END AS expire_time
     FROM machines m JOIN arcades a ON a.id = m.arcade_id
     WHERE m.device_token_hash = :token_hash
+       OR (m.previous_token_hash = :token_hash AND m.previous_token_expire_time > clock_timestamp())
     """
 )
 
@@ -101,6 +129,13 @@ async def select_machines_page(conn: AsyncConnection, arcade_id: uuid.UUID, afte
 
 async def update_token(conn: AsyncConnection, machine_id: uuid.UUID, token_hash: bytes | None, token_prefix: str | None):
     await conn.execute(UPDATE_TOKEN, {"id": machine_id, "token_hash": token_hash, "token_prefix": token_prefix})
+
+
+async def renew_token(conn: AsyncConnection, machine_id: uuid.UUID, token_hash: bytes, token_prefix: str,
+                      previous_expire: datetime.datetime) -> None:
+    params = {"id": machine_id, "token_hash": token_hash, "token_prefix": token_prefix,
+              "previous_expire": previous_expire}
+    await conn.execute(RENEW_TOKEN, params)
 
 
 async def select_device(conn: AsyncConnection, token_hash: bytes):

@@ -54,6 +54,7 @@ def check_email(value: str) -> str:
         raise InvalidArgument("email", "required")
     if len(email) > 254 or not _EMAIL.match(email):
         raise InvalidArgument("email", "must be an address like name@example.com, at most 254 characters")
+    validate.printable("email", email)
     return email
 
 
@@ -90,8 +91,16 @@ async def do_create_token(deps: Deps, email: str, password: str) -> security.Acc
     if not password:
         raise InvalidArgument("password", "required")
 
-    async with read(deps.engine) as conn:
-        row = await db.select_login(conn, email_key(unicodedata.normalize("NFC", email.strip())))
+    try:
+        key = email_key(check_email(email))
+    except InvalidArgument:
+        # Sign-up rejects such an address, so no account has it. Some of them
+        # (with NUL) cannot even be sent to PostgreSQL, so the lookup is skipped.
+        key = None
+    row = None
+    if key is not None:
+        async with read(deps.engine) as conn:
+            row = await db.select_login(conn, key)
     # The hash check runs whether or not the account exists, so the reply
     # takes the same time either way.
     ok = await security.verify_password(row.password_hash if row else None, password)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime
 import math
 import uuid
@@ -48,11 +49,16 @@ def check_coordinates(latitude: float, longitude: float) -> None:
 def check_time_zone(name: str) -> str:
     if not name:
         raise InvalidArgument("time_zone", "required: an IANA time zone such as Europe/Berlin")
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidArgument("time_zone", f"{name!r:.60} is not an IANA time zone such as Europe/Berlin") from None
+    # Membership in the IANA list, not just a loadable file: the zone
+    # directory also holds "localtime" and "posixrules", which are not zones.
+    if name not in _zone_names():
+        raise InvalidArgument("time_zone", f"{name!r:.60} is not an IANA time zone such as Europe/Berlin")
     return name
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "posixrules", "Factory"}
 
 
 async def check_create_arcade(
@@ -151,7 +157,7 @@ async def list_nearby_arcades(
 
 
 def _bounding_box(latitude: float, longitude: float, radius: float) -> dict:
-    """A latitude/longitude box that contains the circle, for the index to narrow the search."""
+    """Return a latitude/longitude box that contains the circle, so the index can narrow the search."""
     delta_lat = math.degrees(radius / EARTH_RADIUS_METERS)
     min_lat, max_lat = latitude - delta_lat, latitude + delta_lat
     # Near a pole, or for a circle that covers one, every longitude qualifies.

@@ -47,6 +47,10 @@ class ScoreRecord:
     achieve_time: datetime.datetime
     submission_id: str
     screen_name: str | None
+    # "accepted", "held" or "voided"; board reads return accepted scores only.
+    status: str = "accepted"
+    # The player slot the device named, or None.
+    player_slot: int | None = None
 
     @property
     def display_name(self) -> str:
@@ -70,7 +74,7 @@ class Board:
     time_zone: str
 
     def best_key(self) -> str:
-        """The board's key in board_bests."""
+        """Return the board's key in board_bests."""
         return board_key(self.scope, self.period, self.game_id, self.arcade_id, self.machine_id)
 
     def bounds(self, instant: datetime.datetime) -> Bounds:
@@ -115,6 +119,8 @@ async def check_board(
         raise InvalidArgument("game", "required: a game ID such as attack-from-mars")
     if len(game) > 80:
         raise InvalidArgument("game", "must be at most 80 characters")
+    # PostgreSQL text cannot hold NUL, and no game ID contains a control character.
+    validate.printable("game", game)
     if scope is None:
         raise InvalidArgument("scope", "required: BOARD_SCOPE_MACHINE, BOARD_SCOPE_ARCADE or BOARD_SCOPE_GLOBAL")
 
@@ -292,11 +298,11 @@ async def _rank(conn, shape, params: dict, rows: list[ScoreRecord]) -> list[tupl
 
 
 def rank_entries(records: list[ScoreRecord], start: int, above_first: int) -> list[tuple[int, ScoreRecord]]:
-    """Competition ranks (1, 2, 2, 4) for a contiguous run of a board.
+    """Return competition ranks (1, 2, 2, 4) for a contiguous run of a board.
 
-    `start` is the number of board rows before the run and `above_first` the
-    number scoring strictly more than its first row; they differ when the run
-    starts inside a group of equal scores.
+    `start` is the number of board rows before the run, and `above_first` is
+    the number scoring strictly more than its first row. The two differ when
+    the run starts inside a group of equal scores.
     """
     ranked: list[tuple[int, ScoreRecord]] = []
     for index, record in enumerate(records):

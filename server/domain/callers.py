@@ -1,4 +1,4 @@
-"""Who is calling: anonymous, a signed-in user, or a machine's device."""
+"""The caller of an RPC: anonymous, a signed-in user, or a machine's device."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Caller:
         return "anonymous"
 
     def describe(self) -> str:
-        """A short label for logs: never a token, only the ID it resolved to."""
+        """Return a short label for logs: the ID a token resolved to, never the token."""
         if self.user_id is not None:
             return f"user:{self.user_id}"
         if self.device is not None:

@@ -9,12 +9,14 @@ import time
 import unicodedata
 import uuid
 
+from server.db import games as games_db
 from server.db import machines as db
 from server.db.engine import read, transaction
 from server.deps import Deps
 from server.domain import paging, security, validate
 from server.domain.arcades import access_owned_arcade
 from server.domain.callers import Caller, Device
+from server.domain.games import check_opdb_id
 from server.errors import AlreadyExists, NotFound, Unauthenticated
 
 # One message for every bad device token, so a caller cannot tell a revoked
@@ -66,7 +68,14 @@ def game_of_title(title: str) -> tuple[str, str]:
 
 
 async def check_create_machine(
-    deps: Deps, caller: Caller, *, arcade_id: str, game_title: str, display_name: str, request_id: str
+    deps: Deps,
+    caller: Caller,
+    *,
+    arcade_id: str,
+    game_title: str,
+    display_name: str,
+    request_id: str,
+    opdb_id: str = "",
 ) -> MachineWithToken:
     """Register a machine in an arcade the caller owns and issue its device token.
 
@@ -74,14 +83,17 @@ async def check_create_machine(
     the token of the first reply stops working.
     """
     game_title = validate.text("game_title", game_title, min_length=1, max_length=200)
-    display_name = validate.text("display_name", display_name, max_length=100) or game_title
+    display_name = validate.text("display_name", display_name, max_length=100) or game_title[:100]
     request = validate.request_id("request_id", request_id)
+    opdb = check_opdb_id(opdb_id)
     game_id, catalogue_title = game_of_title(game_title)
     token, token_hash, token_prefix = security.new_device_token()
 
     async with transaction(deps.engine) as conn:
         arcade = await access_owned_arcade(conn, caller, arcade_id)
         await db.upsert_game(conn, game_id, catalogue_title)
+        if opdb is not None:
+            await games_db.set_opdb_id(conn, game_id, opdb)
         machine_id = await db.insert_machine(
             conn,
             arcade_id=arcade.id,
@@ -146,6 +158,7 @@ async def list_machines(deps: Deps, caller: Caller, arcade_id: str, page_size: i
 
 
 async def do_revoke_device_token(deps: Deps, caller: Caller, machine_id: str) -> MachineRecord:
+    """Clear the machine's token and any previous token still in its overlap, at once."""
     async with transaction(deps.engine) as conn:
         machine = await access_owned_machine(conn, caller, machine_id)
         await db.update_token(conn, machine.id, None, None)
@@ -155,17 +168,20 @@ async def do_revoke_device_token(deps: Deps, caller: Caller, machine_id: str) ->
 
 
 async def do_renew_device_token(deps: Deps, caller: Caller, machine_id: str) -> MachineWithToken:
+    """Issue a new token; the replaced one keeps working for the overlap setting."""
     token, token_hash, token_prefix = security.new_device_token()
+    overlap = datetime.timedelta(seconds=deps.settings.device_token_overlap_seconds)
     async with transaction(deps.engine) as conn:
         machine = await access_owned_machine(conn, caller, machine_id)
-        await db.update_token(conn, machine.id, token_hash, token_prefix)
+        previous_expire = datetime.datetime.now(datetime.timezone.utc) + overlap
+        await db.renew_token(conn, machine.id, token_hash, token_prefix, previous_expire)
         machine = MachineRecord(**(await db.select_machine(conn, machine.id))._mapping)
     deps.device_tokens.forget_machine(machine.id)
     return MachineWithToken(machine, token)
 
 
 class DeviceTokenCache:
-    """Resolves device tokens by their SHA-256, keeping each answer briefly.
+    """Resolves device tokens by their SHA-256 and caches each result briefly.
 
     Revocation and renewal in this process drop the machine's entry at once;
     other processes see the change when their entry expires.
@@ -185,29 +201,37 @@ class DeviceTokenCache:
         if cached is not None and cached[0] > now:
             device = cached[1]
         else:
-            device = await self._load(deps, token_hash)
+            device, valid_seconds = await self._load(deps, token_hash)
             if len(self._entries) > 100_000:
                 self._entries.clear()
-            self._entries[token_hash] = (now + self._ttl, device)
+            self._entries[token_hash] = (now + min(self._ttl, valid_seconds), device)
 
-        await self._touch(deps, device.machine_id, now)
+        await self._touch(deps, device, now)
         return device
 
-    async def _load(self, deps: Deps, token_hash: bytes) -> Device:
+    async def _load(self, deps: Deps, token_hash: bytes) -> tuple[Device, float]:
+        """Return the token's device and how long the token stays valid, in seconds."""
         async with read(deps.engine) as conn:
             row = await db.select_device(conn, token_hash)
         # The index lookup found the row by hash; comparing the digests again
         # in constant time costs nothing and guards against any lookup quirk.
-        if row is None or not security.same_digest(row.device_token_hash, token_hash):
+        if row is None or not security.same_digest(row.matched_hash, token_hash):
             raise Unauthenticated(BAD_DEVICE_TOKEN, reason="BAD_DEVICE_TOKEN")
-        return Device(row.id, row.arcade_id, row.game_id, row.time_zone)
+        # A previous token in its renewal overlap is cached no longer than it works.
+        valid_seconds = float("inf")
+        if row.expire_time is not None:
+            valid_seconds = (row.expire_time - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        return Device(row.id, row.arcade_id, row.game_id, row.time_zone), valid_seconds
 
-    async def _touch(self, deps: Deps, machine_id: uuid.UUID, now: float) -> None:
-        if self._seen.get(machine_id, 0.0) > now:
+    async def _touch(self, deps: Deps, device: Device, now: float) -> None:
+        if self._seen.get(device.machine_id, 0.0) > now:
             return
-        self._seen[machine_id] = now + ACTIVITY_INTERVAL_SECONDS
+        self._seen[device.machine_id] = now + ACTIVITY_INTERVAL_SECONDS
         async with transaction(deps.engine) as conn:
-            await db.upsert_activity(conn, machine_id, datetime.datetime.now(datetime.timezone.utc))
+            await db.upsert_activity(conn, device.machine_id, datetime.datetime.now(datetime.timezone.utc))
+        # A device that comes back online changes its arcade's statuses.
+        if deps.statuses is not None:
+            deps.statuses.mark(device.arcade_id)
 
     def forget_machine(self, machine_id: uuid.UUID) -> None:
         for key, (_, device) in list(self._entries.items()):

@@ -1,8 +1,8 @@
 """Password hashing, access tokens and device tokens.
 
 argon2-cffi does Argon2id with the RFC 9106 low-memory profile; pyjwt signs
-and checks access tokens. Hashing runs in a worker thread so the event loop
-never blocks on it.
+and checks access tokens. Hashing runs in a worker thread (asyncio.to_thread)
+so the event loop does not wait for it.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def check_access_token(secret: str, issuer: str, token: str) -> uuid.UUID:
     """Return the user ID of a valid access token; raise Unauthenticated otherwise.
 
     One algorithm only, every registered claim required, the issuer compared
-    exactly (pyjwt compares strings with ==), and the `typ` claim must say
+    exactly (pyjwt compares strings with ==), and the `typ` claim must be
     "access" so no other kind of token passes.
     """
     try:

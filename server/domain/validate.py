@@ -18,16 +18,27 @@ def parse_uuid(field: str, value: str) -> uuid.UUID:
         raise InvalidArgument(field, f"must be a UUID such as 123e4567-e89b-12d3-a456-426614174000, got {value!r:.60}") from None
 
 
+# The spaces that text() strips: Unicode separators (Zs, Zl, Zp), which all lie
+# at or below U+3000 in Unicode 14 (Python 3.11's data). Tabs and newlines are
+# control characters, so they are rejected instead of stripped.
+_SPACES = "".join(ch for ch in map(chr, range(0x3001)) if unicodedata.category(ch).startswith("Z"))
+
+
 def text(field: str, value: str, *, min_length: int = 0, max_length: int) -> str:
-    """Return the NFC-normalised, stripped value if its length is in range and it has no control characters."""
-    value = unicodedata.normalize("NFC", value).strip()
+    """Return the NFC-normalised value without surrounding spaces if its length is in range and it has no control characters."""
+    value = unicodedata.normalize("NFC", value).strip(_SPACES)
     if len(value) < min_length:
         raise InvalidArgument(field, "required" if min_length == 1 else f"must be at least {min_length} characters")
     if len(value) > max_length:
         raise InvalidArgument(field, f"must be at most {max_length} characters")
+    printable(field, value)
+    return value
+
+
+def printable(field: str, value: str) -> None:
+    """Raise InvalidArgument if the value contains control, format, surrogate, private-use or unassigned characters."""
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
         raise InvalidArgument(field, "must not contain control or unassigned characters")
-    return value
 
 
 def request_id(field: str, value: str) -> str | None:

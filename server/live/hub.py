@@ -1,10 +1,10 @@
 """Fan-out of board changes to watchers in this process.
 
 Watchers of the same board and size share one group. A score marks the groups
-it may change as dirty; each group re-reads its board at most once per
-coalescing window and hands the new snapshot to every watcher, so a hundred
-scores in a second cost a few reads, not a hundred, and the number of readers
-does not multiply database work.
+it may change as dirty. Each group re-reads its board at most once per
+coalescing window and hands the new snapshot to every watcher. So a hundred
+scores in a second cost a few reads, not a hundred, and more watchers do not
+mean more database work.
 
 Each watcher holds only the newest snapshot it has not taken yet (a queue of
 one that overwrites), so a slow client never blocks the group, the devices or
@@ -112,7 +112,7 @@ class _Group:
             watcher.offer(page, events)
 
     def current(self) -> BoardPage | None:
-        """The last snapshot, if nothing has changed the board since and its period is still running."""
+        """Return the last snapshot if nothing has changed the board since and its period is still running."""
         page = self.last
         if page is None or self.dirty.is_set():
             return None
@@ -121,7 +121,7 @@ class _Group:
         return page
 
     def matches(self, arcade_id: str, machine_id: str) -> bool:
-        """Whether a change on this machine (of this group's game) may change the board."""
+        """Return whether a change on this machine (of this group's game) may change the board."""
         board = self.board
         if board.scope is Scope.MACHINE:
             return str(board.machine_id) == machine_id

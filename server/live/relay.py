@@ -1,6 +1,6 @@
 """Carry board changes between server processes through PostgreSQL LISTEN/NOTIFY.
 
-Each process holds one LISTEN connection. Changes are coalesced: at most one
+Each process keeps one LISTEN connection open. Changes are coalesced: at most one
 small NOTIFY per (game, arcade, machine) per window, never one per score,
 because PostgreSQL wakes every listener on every notification. A receiver marks
 its matching watched boards dirty; the hub then re-reads them as it does for

@@ -22,6 +22,7 @@ class MachineService(machine_pb2_grpc.MachineServiceServicer):
             game_title=request.game_title,
             display_name=request.display_name,
             request_id=request.request_id,
+            opdb_id=request.opdb_id,
         )
         return machine_pb2.CreateMachineResponse(
             machine=convert.machine(created.machine), device_token=created.device_token

@@ -31,6 +31,13 @@ class BoardMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BOARD_MODE_UNSPECIFIED: _ClassVar[BoardMode]
     BOARD_MODE_BEST_PER_PLAYER: _ClassVar[BoardMode]
     BOARD_MODE_EVERY_ENTRY: _ClassVar[BoardMode]
+
+class ScoreStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCORE_STATUS_UNSPECIFIED: _ClassVar[ScoreStatus]
+    SCORE_STATUS_ACCEPTED: _ClassVar[ScoreStatus]
+    SCORE_STATUS_HELD: _ClassVar[ScoreStatus]
+    SCORE_STATUS_VOIDED: _ClassVar[ScoreStatus]
 BOARD_SCOPE_UNSPECIFIED: BoardScope
 BOARD_SCOPE_MACHINE: BoardScope
 BOARD_SCOPE_ARCADE: BoardScope
@@ -44,6 +51,10 @@ BOARD_PERIOD_YEAR: BoardPeriod
 BOARD_MODE_UNSPECIFIED: BoardMode
 BOARD_MODE_BEST_PER_PLAYER: BoardMode
 BOARD_MODE_EVERY_ENTRY: BoardMode
+SCORE_STATUS_UNSPECIFIED: ScoreStatus
+SCORE_STATUS_ACCEPTED: ScoreStatus
+SCORE_STATUS_HELD: ScoreStatus
+SCORE_STATUS_VOIDED: ScoreStatus
 
 class User(_message.Message):
     __slots__ = ("id", "email", "screen_name", "create_time")
@@ -110,7 +121,7 @@ class Player(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., initials: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
 
 class Score(_message.Message):
-    __slots__ = ("id", "machine_id", "arcade_id", "game_id", "player", "value", "achieve_time", "submission_id")
+    __slots__ = ("id", "machine_id", "arcade_id", "game_id", "player", "value", "achieve_time", "submission_id", "status")
     ID_FIELD_NUMBER: _ClassVar[int]
     MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
     ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -119,6 +130,7 @@ class Score(_message.Message):
     VALUE_FIELD_NUMBER: _ClassVar[int]
     ACHIEVE_TIME_FIELD_NUMBER: _ClassVar[int]
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     id: str
     machine_id: str
     arcade_id: str
@@ -127,7 +139,8 @@ class Score(_message.Message):
     value: int
     achieve_time: _timestamp_pb2.Timestamp
     submission_id: str
-    def __init__(self, id: _Optional[str] = ..., machine_id: _Optional[str] = ..., arcade_id: _Optional[str] = ..., game_id: _Optional[str] = ..., player: _Optional[_Union[Player, _Mapping]] = ..., value: _Optional[int] = ..., achieve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_id: _Optional[str] = ...) -> None: ...
+    status: ScoreStatus
+    def __init__(self, id: _Optional[str] = ..., machine_id: _Optional[str] = ..., arcade_id: _Optional[str] = ..., game_id: _Optional[str] = ..., player: _Optional[_Union[Player, _Mapping]] = ..., value: _Optional[int] = ..., achieve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submission_id: _Optional[str] = ..., status: _Optional[_Union[ScoreStatus, str]] = ...) -> None: ...
 
 class BoardSelector(_message.Message):
     __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode")

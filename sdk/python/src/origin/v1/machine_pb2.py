@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from origin.v1 import common_pb2 as origin_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17origin/v1/machine.proto\x12\torigin.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16origin/v1/common.proto\"\x94\x01\n\x14\x43reateMachineRequest\x12\x1b\n\tarcade_id\x18\x01 \x01(\tR\x08\x61rcadeId\x12\x1d\n\ngame_title\x18\x02 \x01(\tR\tgameTitle\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12\x1d\n\nrequest_id\x18\x04 \x01(\tR\trequestId\"h\n\x15\x43reateMachineResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine\x12!\n\x0c\x64\x65vice_token\x18\x02 \x01(\tR\x0b\x64\x65viceToken\"k\n\x11GetMachineRequest\x12\x1d\n\nmachine_id\x18\x01 \x01(\tR\tmachineId\x12\x37\n\tread_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"n\n\x13ListMachinesRequest\x12\x1b\n\tarcade_id\x18\x01 \x01(\tR\x08\x61rcadeId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"n\n\x14ListMachinesResponse\x12.\n\x08machines\x18\x01 \x03(\x0b\x32\x12.origin.v1.MachineR\x08machines\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"9\n\x18RevokeDeviceTokenRequest\x12\x1d\n\nmachine_id\x18\x01 \x01(\tR\tmachineId\"8\n\x17RenewDeviceTokenRequest\x12\x1d\n\nmachine_id\x18\x01 \x01(\tR\tmachineId\"k\n\x18RenewDeviceTokenResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine\x12!\n\x0c\x64\x65vice_token\x18\x02 \x01(\tR\x0b\x64\x65viceToken\"B\n\x12GetMachineResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine\"I\n\x19RevokeDeviceTokenResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine2\x94\x05\n\x0eMachineService\x12k\n\rCreateMachine\x12\x1f.origin.v1.CreateMachineRequest\x1a .origin.v1.CreateMachineResponse\"\x17\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/machines:\x01*\x12l\n\nGetMachine\x12\x1c.origin.v1.GetMachineRequest\x1a\x1d.origin.v1.GetMachineResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/machines/{machine_id}\x12y\n\x0cListMachines\x12\x1e.origin.v1.ListMachinesRequest\x1a\x1f.origin.v1.ListMachinesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/arcades/{arcade_id}/machines\x12\x96\x01\n\x11RevokeDeviceToken\x12#.origin.v1.RevokeDeviceTokenRequest\x1a$.origin.v1.RevokeDeviceTokenResponse\"6\x82\xd3\xe4\x93\x02\x30\"+/v1/machines/{machine_id}:revokeDeviceToken:\x01*\x12\x92\x01\n\x10RenewDeviceToken\x12\".origin.v1.RenewDeviceTokenRequest\x1a#.origin.v1.RenewDeviceTokenResponse\"5\x82\xd3\xe4\x93\x02/\"*/v1/machines/{machine_id}:renewDeviceToken:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17origin/v1/machine.proto\x12\torigin.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16origin/v1/common.proto\"\xad\x01\n\x14\x43reateMachineRequest\x12\x1b\n\tarcade_id\x18\x01 \x01(\tR\x08\x61rcadeId\x12\x1d\n\ngame_title\x18\x02 \x01(\tR\tgameTitle\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12\x1d\n\nrequest_id\x18\x04 \x01(\tR\trequestId\x12\x17\n\x07opdb_id\x18\x05 \x01(\tR\x06opdbId\"h\n\x15\x43reateMachineResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine\x12!\n\x0c\x64\x65vice_token\x18\x02 \x01(\tR\x0b\x64\x65viceToken\"k\n\x11GetMachineRequest\x12\x1d\n\nmachine_id\x18\x01 \x01(\tR\tmachineId\x12\x37\n\tread_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"n\n\x13ListMachinesRequest\x12\x1b\n\tarcade_id\x18\x01 \x01(\tR\x08\x61rcadeId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"n\n\x14ListMachinesResponse\x12.\n\x08machines\x18\x01 \x03(\x0b\x32\x12.origin.v1.MachineR\x08machines\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"9\n\x18RevokeDeviceTokenRequest\x12\x1d\n\nmachine_id\x18\x01 \x01(\tR\tmachineId\"8\n\x17RenewDeviceTokenRequest\x12\x1d\n\nmachine_id\x18\x01 \x01(\tR\tmachineId\"k\n\x18RenewDeviceTokenResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine\x12!\n\x0c\x64\x65vice_token\x18\x02 \x01(\tR\x0b\x64\x65viceToken\"B\n\x12GetMachineResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine\"I\n\x19RevokeDeviceTokenResponse\x12,\n\x07machine\x18\x01 \x01(\x0b\x32\x12.origin.v1.MachineR\x07machine2\x94\x05\n\x0eMachineService\x12k\n\rCreateMachine\x12\x1f.origin.v1.CreateMachineRequest\x1a .origin.v1.CreateMachineResponse\"\x17\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/machines:\x01*\x12l\n\nGetMachine\x12\x1c.origin.v1.GetMachineRequest\x1a\x1d.origin.v1.GetMachineResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/machines/{machine_id}\x12y\n\x0cListMachines\x12\x1e.origin.v1.ListMachinesRequest\x1a\x1f.origin.v1.ListMachinesResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/arcades/{arcade_id}/machines\x12\x96\x01\n\x11RevokeDeviceToken\x12#.origin.v1.RevokeDeviceTokenRequest\x1a$.origin.v1.RevokeDeviceTokenResponse\"6\x82\xd3\xe4\x93\x02\x30\"+/v1/machines/{machine_id}:revokeDeviceToken:\x01*\x12\x92\x01\n\x10RenewDeviceToken\x12\".origin.v1.RenewDeviceTokenRequest\x1a#.origin.v1.RenewDeviceTokenResponse\"5\x82\xd3\xe4\x93\x02/\"*/v1/machines/{machine_id}:renewDeviceToken:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,25 +45,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MACHINESERVICE'].methods_by_name['RenewDeviceToken']._loaded_options = None
   _globals['_MACHINESERVICE'].methods_by_name['RenewDeviceToken']._serialized_options = b'\202\323\344\223\002/\"*/v1/machines/{machine_id}:renewDeviceToken:\001*'
   _globals['_CREATEMACHINEREQUEST']._serialized_start=126
-  _globals['_CREATEMACHINEREQUEST']._serialized_end=274
-  _globals['_CREATEMACHINERESPONSE']._serialized_start=276
-  _globals['_CREATEMACHINERESPONSE']._serialized_end=380
-  _globals['_GETMACHINEREQUEST']._serialized_start=382
-  _globals['_GETMACHINEREQUEST']._serialized_end=489
-  _globals['_LISTMACHINESREQUEST']._serialized_start=491
-  _globals['_LISTMACHINESREQUEST']._serialized_end=601
-  _globals['_LISTMACHINESRESPONSE']._serialized_start=603
-  _globals['_LISTMACHINESRESPONSE']._serialized_end=713
-  _globals['_REVOKEDEVICETOKENREQUEST']._serialized_start=715
-  _globals['_REVOKEDEVICETOKENREQUEST']._serialized_end=772
-  _globals['_RENEWDEVICETOKENREQUEST']._serialized_start=774
-  _globals['_RENEWDEVICETOKENREQUEST']._serialized_end=830
-  _globals['_RENEWDEVICETOKENRESPONSE']._serialized_start=832
-  _globals['_RENEWDEVICETOKENRESPONSE']._serialized_end=939
-  _globals['_GETMACHINERESPONSE']._serialized_start=941
-  _globals['_GETMACHINERESPONSE']._serialized_end=1007
-  _globals['_REVOKEDEVICETOKENRESPONSE']._serialized_start=1009
-  _globals['_REVOKEDEVICETOKENRESPONSE']._serialized_end=1082
-  _globals['_MACHINESERVICE']._serialized_start=1085
-  _globals['_MACHINESERVICE']._serialized_end=1745
+  _globals['_CREATEMACHINEREQUEST']._serialized_end=299
+  _globals['_CREATEMACHINERESPONSE']._serialized_start=301
+  _globals['_CREATEMACHINERESPONSE']._serialized_end=405
+  _globals['_GETMACHINEREQUEST']._serialized_start=407
+  _globals['_GETMACHINEREQUEST']._serialized_end=514
+  _globals['_LISTMACHINESREQUEST']._serialized_start=516
+  _globals['_LISTMACHINESREQUEST']._serialized_end=626
+  _globals['_LISTMACHINESRESPONSE']._serialized_start=628
+  _globals['_LISTMACHINESRESPONSE']._serialized_end=738
+  _globals['_REVOKEDEVICETOKENREQUEST']._serialized_start=740
+  _globals['_REVOKEDEVICETOKENREQUEST']._serialized_end=797
+  _globals['_RENEWDEVICETOKENREQUEST']._serialized_start=799
+  _globals['_RENEWDEVICETOKENREQUEST']._serialized_end=855
+  _globals['_RENEWDEVICETOKENRESPONSE']._serialized_start=857
+  _globals['_RENEWDEVICETOKENRESPONSE']._serialized_end=964
+  _globals['_GETMACHINERESPONSE']._serialized_start=966
+  _globals['_GETMACHINERESPONSE']._serialized_end=1032
+  _globals['_REVOKEDEVICETOKENRESPONSE']._serialized_start=1034
+  _globals['_REVOKEDEVICETOKENRESPONSE']._serialized_end=1107
+  _globals['_MACHINESERVICE']._serialized_start=1110
+  _globals['_MACHINESERVICE']._serialized_end=1770
 # @@protoc_insertion_point(module_scope)

@@ -12,16 +12,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateMachineRequest(_message.Message):
-    __slots__ = ("arcade_id", "game_title", "display_name", "request_id")
+    __slots__ = ("arcade_id", "game_title", "display_name", "request_id", "opdb_id")
     ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
     GAME_TITLE_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    OPDB_ID_FIELD_NUMBER: _ClassVar[int]
     arcade_id: str
     game_title: str
     display_name: str
     request_id: str
-    def __init__(self, arcade_id: _Optional[str] = ..., game_title: _Optional[str] = ..., display_name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    opdb_id: str
+    def __init__(self, arcade_id: _Optional[str] = ..., game_title: _Optional[str] = ..., display_name: _Optional[str] = ..., request_id: _Optional[str] = ..., opdb_id: _Optional[str] = ...) -> None: ...
 
 class CreateMachineResponse(_message.Message):
     __slots__ = ("machine", "device_token")

@@ -104,8 +104,9 @@ class MachineServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RevokeDeviceToken(self, request, context):
-        """Revokes the machine's device token at once. The device gets
-        `UNAUTHENTICATED` from then on, until the owner renews the token.
+        """Revokes the machine's device token at once, together with a previous
+        token still in its renewal overlap. The device gets `UNAUTHENTICATED`
+        from then on, until the owner renews the token.
 
         Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
         `GetMachine` does.
@@ -115,8 +116,11 @@ class MachineServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RenewDeviceToken(self, request, context):
-        """Issues a new device token for the machine. The previous token stops
-        working at once.
+        """Issues a new device token for the machine. The previous token keeps
+        working for an overlap window (10 minutes by default), so a device can
+        switch to the new one without losing its connection, and then stops.
+        Only the token replaced by this call overlaps: a token replaced earlier
+        stops at once.
 
         Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
         `GetMachine` does.

@@ -59,15 +59,19 @@ class MachineServiceStub:
     the caller does not own it.
     """
     RevokeDeviceToken: grpc.UnaryUnaryMultiCallable[machine_pb2.RevokeDeviceTokenRequest, machine_pb2.RevokeDeviceTokenResponse]
-    """Revokes the machine's device token at once. The device gets
-    `UNAUTHENTICATED` from then on, until the owner renews the token.
+    """Revokes the machine's device token at once, together with a previous
+    token still in its renewal overlap. The device gets `UNAUTHENTICATED`
+    from then on, until the owner renews the token.
 
     Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
     `GetMachine` does.
     """
     RenewDeviceToken: grpc.UnaryUnaryMultiCallable[machine_pb2.RenewDeviceTokenRequest, machine_pb2.RenewDeviceTokenResponse]
-    """Issues a new device token for the machine. The previous token stops
-    working at once.
+    """Issues a new device token for the machine. The previous token keeps
+    working for an overlap window (10 minutes by default), so a device can
+    switch to the new one without losing its connection, and then stops.
+    Only the token replaced by this call overlaps: a token replaced earlier
+    stops at once.
 
     Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
     `GetMachine` does.
@@ -104,15 +108,19 @@ class MachineServiceAsyncStub(MachineServiceStub):
     the caller does not own it.
     """
     RevokeDeviceToken: aio.UnaryUnaryMultiCallable[machine_pb2.RevokeDeviceTokenRequest, machine_pb2.RevokeDeviceTokenResponse]  # type: ignore[assignment]
-    """Revokes the machine's device token at once. The device gets
-    `UNAUTHENTICATED` from then on, until the owner renews the token.
+    """Revokes the machine's device token at once, together with a previous
+    token still in its renewal overlap. The device gets `UNAUTHENTICATED`
+    from then on, until the owner renews the token.
 
     Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
     `GetMachine` does.
     """
     RenewDeviceToken: aio.UnaryUnaryMultiCallable[machine_pb2.RenewDeviceTokenRequest, machine_pb2.RenewDeviceTokenResponse]  # type: ignore[assignment]
-    """Issues a new device token for the machine. The previous token stops
-    working at once.
+    """Issues a new device token for the machine. The previous token keeps
+    working for an overlap window (10 minutes by default), so a device can
+    switch to the new one without losing its connection, and then stops.
+    Only the token replaced by this call overlaps: a token replaced earlier
+    stops at once.
 
     Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
     `GetMachine` does.
@@ -170,8 +178,9 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
         request: machine_pb2.RevokeDeviceTokenRequest,
         context: _ServicerContext,
     ) -> typing.Union[machine_pb2.RevokeDeviceTokenResponse, abc.Awaitable[machine_pb2.RevokeDeviceTokenResponse]]:
-        """Revokes the machine's device token at once. The device gets
-        `UNAUTHENTICATED` from then on, until the owner renews the token.
+        """Revokes the machine's device token at once, together with a previous
+        token still in its renewal overlap. The device gets `UNAUTHENTICATED`
+        from then on, until the owner renews the token.
 
         Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
         `GetMachine` does.
@@ -183,8 +192,11 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
         request: machine_pb2.RenewDeviceTokenRequest,
         context: _ServicerContext,
     ) -> typing.Union[machine_pb2.RenewDeviceTokenResponse, abc.Awaitable[machine_pb2.RenewDeviceTokenResponse]]:
-        """Issues a new device token for the machine. The previous token stops
-        working at once.
+        """Issues a new device token for the machine. The previous token keeps
+        working for an overlap window (10 minutes by default), so a device can
+        switch to the new one without losing its connection, and then stops.
+        Only the token replaced by this call overlaps: a token replaced earlier
+        stops at once.
 
         Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
         `GetMachine` does.

@@ -3,7 +3,9 @@ import datetime
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.rpc import status_pb2 as _status_pb2
+from origin.v1 import checkin_pb2 as _checkin_pb2
 from origin.v1 import common_pb2 as _common_pb2
+from origin.v1 import machine_status_pb2 as _machine_status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -13,18 +15,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubmitScoreRequest(_message.Message):
-    __slots__ = ("submission_id", "user_id", "initials", "value", "achieve_time")
+    __slots__ = ("submission_id", "user_id", "initials", "value", "achieve_time", "player_slot")
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     INITIALS_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     ACHIEVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PLAYER_SLOT_FIELD_NUMBER: _ClassVar[int]
     submission_id: str
     user_id: str
     initials: str
     value: int
     achieve_time: _timestamp_pb2.Timestamp
-    def __init__(self, submission_id: _Optional[str] = ..., user_id: _Optional[str] = ..., initials: _Optional[str] = ..., value: _Optional[int] = ..., achieve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    player_slot: int
+    def __init__(self, submission_id: _Optional[str] = ..., user_id: _Optional[str] = ..., initials: _Optional[str] = ..., value: _Optional[int] = ..., achieve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., player_slot: _Optional[int] = ...) -> None: ...
 
 class SubmitScoreResponse(_message.Message):
     __slots__ = ("score", "duplicate")
@@ -35,22 +39,30 @@ class SubmitScoreResponse(_message.Message):
     def __init__(self, score: _Optional[_Union[_common_pb2.Score, _Mapping]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
 
 class StreamScoresRequest(_message.Message):
-    __slots__ = ("score",)
+    __slots__ = ("score", "status", "check_in_code")
     SCORE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHECK_IN_CODE_FIELD_NUMBER: _ClassVar[int]
     score: SubmitScoreRequest
-    def __init__(self, score: _Optional[_Union[SubmitScoreRequest, _Mapping]] = ...) -> None: ...
+    status: _machine_status_pb2.ReportMachineStatusRequest
+    check_in_code: _checkin_pb2.CreateCheckInCodeRequest
+    def __init__(self, score: _Optional[_Union[SubmitScoreRequest, _Mapping]] = ..., status: _Optional[_Union[_machine_status_pb2.ReportMachineStatusRequest, _Mapping]] = ..., check_in_code: _Optional[_Union[_checkin_pb2.CreateCheckInCodeRequest, _Mapping]] = ...) -> None: ...
 
 class StreamScoresResponse(_message.Message):
-    __slots__ = ("submission_id", "score", "error", "duplicate")
+    __slots__ = ("submission_id", "score", "error", "check_in", "check_in_code", "duplicate")
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    CHECK_IN_FIELD_NUMBER: _ClassVar[int]
+    CHECK_IN_CODE_FIELD_NUMBER: _ClassVar[int]
     DUPLICATE_FIELD_NUMBER: _ClassVar[int]
     submission_id: str
     score: _common_pb2.Score
     error: _status_pb2.Status
+    check_in: _checkin_pb2.CheckIn
+    check_in_code: _checkin_pb2.CreateCheckInCodeResponse
     duplicate: bool
-    def __init__(self, submission_id: _Optional[str] = ..., score: _Optional[_Union[_common_pb2.Score, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
+    def __init__(self, submission_id: _Optional[str] = ..., score: _Optional[_Union[_common_pb2.Score, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., check_in: _Optional[_Union[_checkin_pb2.CheckIn, _Mapping]] = ..., check_in_code: _Optional[_Union[_checkin_pb2.CreateCheckInCodeResponse, _Mapping]] = ..., duplicate: _Optional[bool] = ...) -> None: ...
 
 class ListTopScoresRequest(_message.Message):
     __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "period_time", "page_size", "page_token", "read_time")

@@ -38,9 +38,12 @@ class ScoreServiceStub:
     <device token>`); the machine, arcade and game come from the token.
 
     A retry with the same `submission_id` and the same content returns the
-    first result with `duplicate` set and stores nothing new. Returns
-    `INVALID_ARGUMENT` for a missing submission ID, a negative score,
-    malformed initials or an achievement time in the future;
+    first result with `duplicate` set and stores nothing new. A score outside
+    the plausible range the owner set for the game is stored with status
+    `SCORE_STATUS_HELD` and enters no board until the owner approves it.
+    Returns `INVALID_ARGUMENT` for a missing submission ID, a negative score,
+    malformed initials, a player slot outside 0 to 6 or set together with
+    `user_id`, or an achievement time in the future;
     `NOT_FOUND` when `user_id` names no user; `ALREADY_EXISTS` when the
     submission ID was used before with different content; `UNAUTHENTICATED`
     for a missing, unknown or revoked device token.
@@ -50,6 +53,11 @@ class ScoreServiceStub:
     sends one response per score after the score is committed, in the order
     the scores arrived. A score rejected for its content gets a response
     with `error` set and the stream goes on.
+
+    A message may instead carry a status report or a request for a check-in
+    code. The server answers a code request with `check_in_code`, and sends
+    a `check_in` notice whenever a player checks in at or leaves one of the
+    machine's slots. Those responses have an empty `submission_id`.
 
     The stream ends with `UNAUTHENTICATED` for a bad device token and with
     `UNAVAILABLE` when the server shuts down, after every score it received
@@ -98,9 +106,12 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     <device token>`); the machine, arcade and game come from the token.
 
     A retry with the same `submission_id` and the same content returns the
-    first result with `duplicate` set and stores nothing new. Returns
-    `INVALID_ARGUMENT` for a missing submission ID, a negative score,
-    malformed initials or an achievement time in the future;
+    first result with `duplicate` set and stores nothing new. A score outside
+    the plausible range the owner set for the game is stored with status
+    `SCORE_STATUS_HELD` and enters no board until the owner approves it.
+    Returns `INVALID_ARGUMENT` for a missing submission ID, a negative score,
+    malformed initials, a player slot outside 0 to 6 or set together with
+    `user_id`, or an achievement time in the future;
     `NOT_FOUND` when `user_id` names no user; `ALREADY_EXISTS` when the
     submission ID was used before with different content; `UNAUTHENTICATED`
     for a missing, unknown or revoked device token.
@@ -110,6 +121,11 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     sends one response per score after the score is committed, in the order
     the scores arrived. A score rejected for its content gets a response
     with `error` set and the stream goes on.
+
+    A message may instead carry a status report or a request for a check-in
+    code. The server answers a code request with `check_in_code`, and sends
+    a `check_in` notice whenever a player checks in at or leaves one of the
+    machine's slots. Those responses have an empty `submission_id`.
 
     The stream ends with `UNAUTHENTICATED` for a bad device token and with
     `UNAVAILABLE` when the server shuts down, after every score it received
@@ -161,9 +177,12 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
         <device token>`); the machine, arcade and game come from the token.
 
         A retry with the same `submission_id` and the same content returns the
-        first result with `duplicate` set and stores nothing new. Returns
-        `INVALID_ARGUMENT` for a missing submission ID, a negative score,
-        malformed initials or an achievement time in the future;
+        first result with `duplicate` set and stores nothing new. A score outside
+        the plausible range the owner set for the game is stored with status
+        `SCORE_STATUS_HELD` and enters no board until the owner approves it.
+        Returns `INVALID_ARGUMENT` for a missing submission ID, a negative score,
+        malformed initials, a player slot outside 0 to 6 or set together with
+        `user_id`, or an achievement time in the future;
         `NOT_FOUND` when `user_id` names no user; `ALREADY_EXISTS` when the
         submission ID was used before with different content; `UNAUTHENTICATED`
         for a missing, unknown or revoked device token.
@@ -179,6 +198,11 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
         sends one response per score after the score is committed, in the order
         the scores arrived. A score rejected for its content gets a response
         with `error` set and the stream goes on.
+
+        A message may instead carry a status report or a request for a check-in
+        code. The server answers a code request with `check_in_code`, and sends
+        a `check_in` notice whenever a player checks in at or leaves one of the
+        machine's slots. Those responses have an empty `submission_id`.
 
         The stream ends with `UNAUTHENTICATED` for a bad device token and with
         `UNAVAILABLE` when the server shuts down, after every score it received

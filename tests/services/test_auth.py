@@ -1,0 +1,233 @@
+"""AuthService: sign-up, log-in and the profile, with bad input on every field."""
+
+import datetime
+import uuid
+
+import grpc
+import pytest
+from origin.v1 import auth_pb2
+
+from tests.helpers import PASSWORD, error_info, sign_up
+from tests.services.support import assert_invalid, count_rows, database_now, rpc_error, timestamp
+
+
+def _new_user(**fields) -> auth_pb2.CreateUserRequest:
+    values = {"email": "pat@example.com", "password": PASSWORD, "screen_name": "pat"}
+    values.update(fields)
+    return auth_pb2.CreateUserRequest(**values)
+
+
+async def test_create_user_returns_profile(api, db):
+    created = await api.auth.CreateUser(_new_user(email="Pat.Smith@Example.com", screen_name="Pat Smith"))
+
+    assert uuid.UUID(created.user.id)
+    assert created.user.email == "Pat.Smith@Example.com"
+    assert created.user.screen_name == "Pat Smith"
+    assert created.user.HasField("create_time")
+    assert await count_rows(db, "users") == {"users": 1}
+
+
+async def test_create_user_stores_only_hash(api, db):
+    await api.auth.CreateUser(_new_user())
+
+    row = await (await db.execute("SELECT password_hash FROM users")).fetchone()
+    assert row[0].startswith("$argon2id$")
+    assert PASSWORD not in row[0]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("email", ""),
+        ("email", "   "),
+        ("email", "nope"),
+        ("email", "pat@localhost"),
+        ("email", "pat@@example.com"),
+        ("email", "pat smith@example.com"),
+        ("email", "a" * 65 + "@example.com"),
+        ("email", "a" * 64 + "@" + "b" * 186 + ".com"),
+        ("email", "pat\x00@example.com"),
+        ("email", "pat\x07@example.com"),
+        ("password", ""),
+        ("password", "x" * 9),
+        ("password", "x" * 129),
+        ("screen_name", ""),
+        ("screen_name", "ab"),
+        ("screen_name", "  ab  "),
+        ("screen_name", "x" * 33),
+        ("screen_name", "pat\x07smith"),
+        ("screen_name", "pat\x00"),
+        ("screen_name", "pat\u200bsmith"),
+    ],
+    ids=repr,
+)
+async def test_create_user_rejects_bad_field(api, db, field, value):
+    before = await count_rows(db, "users", "users_history")
+
+    error = await rpc_error(api.auth.CreateUser(_new_user(**{field: value})))
+
+    assert_invalid(error, field)
+    assert await count_rows(db, "users", "users_history") == before
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("email", "a" * 64 + "@" + "b" * 185 + ".com"),
+        ("email", "  pat@example.com  "),
+        ("password", "x" * 10),
+        ("password", "x" * 128),
+        ("screen_name", "abc"),
+        ("screen_name", "x" * 32),
+        ("screen_name", "Zoë Ünal"),
+    ],
+    ids=repr,
+)
+async def test_create_user_accepts_limits(api, field, value):
+    created = await api.auth.CreateUser(_new_user(**{field: value}))
+
+    assert created.user.id
+
+
+async def test_email_taken_ignoring_case(api, db):
+    await api.auth.CreateUser(_new_user(email="Pat@Example.com", screen_name="first"))
+
+    error = await rpc_error(api.auth.CreateUser(_new_user(email="pAT@eXAMPLE.COM", screen_name="second")))
+
+    assert error.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert error_info(error).reason == "EMAIL_TAKEN"
+    assert await count_rows(db, "users") == {"users": 1}
+
+
+async def test_screen_name_taken_ignoring_case(api, db):
+    await api.auth.CreateUser(_new_user(email="one@example.com", screen_name="Wizard"))
+
+    error = await rpc_error(api.auth.CreateUser(_new_user(email="two@example.com", screen_name="wIZARD")))
+
+    assert error.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert error_info(error).reason == "SCREEN_NAME_TAKEN"
+    assert await count_rows(db, "users") == {"users": 1}
+
+
+async def test_create_token_returns_bearer(api):
+    created = await api.auth.CreateUser(_new_user(email="Pat@Example.com"))
+    before = datetime.datetime.now(datetime.timezone.utc)
+
+    token = await api.auth.CreateToken(auth_pb2.CreateTokenRequest(email="pat@EXAMPLE.com", password=PASSWORD))
+
+    expire_time = token.expire_time.ToDatetime(tzinfo=datetime.timezone.utc)
+    assert token.token_type == "Bearer"
+    assert token.expires_in == 900
+    assert abs((expire_time - before).total_seconds() - 900) < 5
+    me = await api.auth.GetCurrentUser(
+        auth_pb2.GetCurrentUserRequest(), metadata=(("authorization", f"Bearer {token.access_token}"),)
+    )
+    assert me.user.id == created.user.id
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+async def test_create_token_rejects_empty_field(api, field):
+    await api.auth.CreateUser(_new_user())
+    request = auth_pb2.CreateTokenRequest(email="pat@example.com", password=PASSWORD)
+    setattr(request, field, "")
+
+    error = await rpc_error(api.auth.CreateToken(request))
+
+    assert_invalid(error, field)
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("nobody@example.com", PASSWORD),
+        ("nope", PASSWORD),
+        ("pat\x00@example.com", PASSWORD),
+        ("pat@example.com", PASSWORD.upper()),
+        ("pat@example.com", PASSWORD + " "),
+    ],
+    ids=["unknown email", "malformed email", "email with NUL", "wrong case password", "extra space"],
+)
+async def test_create_token_failure_hides_cause(api, email, password):
+    await api.auth.CreateUser(_new_user())
+    wrong_password = await rpc_error(
+        api.auth.CreateToken(auth_pb2.CreateTokenRequest(email="pat@example.com", password="x" * 12))
+    )
+
+    error = await rpc_error(api.auth.CreateToken(auth_pb2.CreateTokenRequest(email=email, password=password)))
+
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(error).reason == "BAD_CREDENTIALS"
+    assert error.details() == wrong_password.details()
+    assert wrong_password.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_get_current_user_returns_profile(api):
+    owner = await sign_up(api, "pinwizard")
+
+    me = await api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(), metadata=owner.metadata)
+
+    assert me.user.id == owner.user_id
+    assert me.user.email == "pinwizard@example.com"
+    assert me.user.screen_name == "pinwizard"
+
+
+async def test_get_current_user_reads_old_version(api, db):
+    owner = await sign_up(api, "oldname")
+    between = await database_now(db)
+    await db.execute(
+        "UPDATE users SET screen_name = %s, screen_name_key = %s WHERE id = %s", ("newname", "newname", owner.user_id)
+    )
+
+    old = await api.auth.GetCurrentUser(
+        auth_pb2.GetCurrentUserRequest(read_time=timestamp(between)), metadata=owner.metadata
+    )
+    now = await api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(), metadata=owner.metadata)
+
+    assert old.user.screen_name == "oldname"
+    assert now.user.screen_name == "newname"
+    assert old.user.create_time == now.user.create_time
+
+
+async def test_get_current_user_before_creation(api, db):
+    before = await database_now(db)
+    owner = await sign_up(api)
+
+    error = await rpc_error(
+        api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(read_time=timestamp(before)), metadata=owner.metadata)
+    )
+
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert error_info(error).reason == "USER_NOT_FOUND"
+
+
+async def test_get_current_user_deleted_account(api, db):
+    owner = await sign_up(api)
+    await db.execute("DELETE FROM users WHERE id = %s", (owner.user_id,))
+
+    error = await rpc_error(api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(), metadata=owner.metadata))
+
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert error_info(error).reason == "USER_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "seconds, nanos",
+    [(253402300800, 0), (-62135596801, 0), (0, -1), (0, 1_000_000_000)],
+    ids=["after year 9999", "before year 1", "negative nanos", "nanos overflow"],
+)
+async def test_get_current_user_rejects_bad_read_time(api, seconds, nanos):
+    owner = await sign_up(api)
+    request = auth_pb2.GetCurrentUserRequest()
+    request.read_time.seconds = seconds
+    request.read_time.nanos = nanos
+
+    error = await rpc_error(api.auth.GetCurrentUser(request, metadata=owner.metadata))
+
+    assert_invalid(error, "read_time")
+
+
+async def test_get_current_user_needs_token(api):
+    error = await rpc_error(api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest()))
+
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(error).reason == "UNAUTHENTICATED"

@@ -1,0 +1,308 @@
+"""Who may call each RPC: every method of the four services, called as every kind of caller.
+
+The method list comes from the service descriptors, so a new RPC fails
+test_callers_allowed_or_denied until it gets a row in ROWS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import uuid
+from collections.abc import Callable
+
+import grpc
+import pytest
+from origin.v1 import arcade_pb2, auth_pb2, common_pb2, machine_pb2, score_pb2
+
+from server.domain import security
+from tests.helpers import PASSWORD, DeviceMachine, Owner, create_arcade, create_machine, error_info, sign_up
+
+OK = grpc.StatusCode.OK
+UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
+PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
+
+MODULES = (auth_pb2, arcade_pb2, machine_pb2, score_pb2)
+METHODS = {
+    f"{service.name}/{method.name}": method
+    for module in MODULES
+    for service in module.DESCRIPTOR.services_by_name.values()
+    for method in service.methods
+}
+
+# Who may call, as each RPC's contract states it.
+ANYONE = "anyone"
+SIGNED_IN = "any signed-in user"
+OWNER = "the arcade's owner"
+DEVICE = "a device"
+
+# Expected status per caller for each kind of access. A token that is sent
+# must be valid even where no token is needed.
+EXPECTED = {
+    ANYONE: {
+        "anonymous": OK,
+        "player": OK,
+        "other owner": OK,
+        "owner": OK,
+        "device": OK,
+        "revoked device": UNAUTHENTICATED,
+        "unknown device": UNAUTHENTICATED,
+        "garbage token": UNAUTHENTICATED,
+    },
+    SIGNED_IN: {
+        "anonymous": UNAUTHENTICATED,
+        "player": OK,
+        "other owner": OK,
+        "owner": OK,
+        "device": PERMISSION_DENIED,
+        "revoked device": UNAUTHENTICATED,
+        "unknown device": UNAUTHENTICATED,
+        "garbage token": UNAUTHENTICATED,
+    },
+    OWNER: {
+        "anonymous": UNAUTHENTICATED,
+        "player": PERMISSION_DENIED,
+        "other owner": PERMISSION_DENIED,
+        "owner": OK,
+        "device": PERMISSION_DENIED,
+        "revoked device": UNAUTHENTICATED,
+        "unknown device": UNAUTHENTICATED,
+        "garbage token": UNAUTHENTICATED,
+    },
+    DEVICE: {
+        "anonymous": UNAUTHENTICATED,
+        "player": PERMISSION_DENIED,
+        "other owner": PERMISSION_DENIED,
+        "owner": PERMISSION_DENIED,
+        "device": OK,
+        "revoked device": UNAUTHENTICATED,
+        "unknown device": UNAUTHENTICATED,
+        "garbage token": UNAUTHENTICATED,
+    },
+}
+
+
+@dataclasses.dataclass
+class World:
+    """An owner with an arcade and three machines, a second owner, a player, and every caller's metadata."""
+
+    owner: Owner
+    owner_email: str
+    arcade_id: str
+    device: DeviceMachine
+    target: DeviceMachine
+    player: Owner
+    callers: dict[str, tuple]
+
+
+def _bearer(token: str) -> tuple:
+    return (("authorization", f"Bearer {token}"),)
+
+
+async def _build_world(api) -> World:
+    owner = await sign_up(api, "arcadeowner")
+    arcade = await create_arcade(api, owner)
+    device = await create_machine(api, owner, arcade.id)
+    # Revoke and renew calls act on `target`, so the device above keeps working.
+    target = await create_machine(api, owner, arcade.id, "Medieval Madness")
+    revoked = await create_machine(api, owner, arcade.id, "Twilight Zone")
+    await api.machines.RevokeDeviceToken(
+        machine_pb2.RevokeDeviceTokenRequest(machine_id=revoked.machine_id), metadata=owner.metadata
+    )
+
+    other_owner = await sign_up(api, "otherowner")
+    await create_arcade(api, other_owner, name="Other Hall")
+    player = await sign_up(api, "justaplayer")
+    # An entry for the player, so reads around the player find one.
+    await api.scores.SubmitScore(
+        score_pb2.SubmitScoreRequest(submission_id="setup", value=500, user_id=player.user_id),
+        metadata=device.metadata,
+    )
+
+    callers = {
+        "anonymous": (),
+        "player": player.metadata,
+        "other owner": other_owner.metadata,
+        "owner": owner.metadata,
+        "device": device.metadata,
+        "revoked device": revoked.metadata,
+        "unknown device": _bearer(security.DEVICE_TOKEN_PREFIX + "A" * 43),
+        "garbage token": _bearer("garbage"),
+    }
+    return World(owner, "arcadeowner@example.com", arcade.id, device, target, player, callers)
+
+
+def _fresh() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def _new_user(world: World) -> auth_pb2.CreateUserRequest:
+    name = f"user{_fresh()}"
+    return auth_pb2.CreateUserRequest(email=f"{name}@example.com", password=PASSWORD, screen_name=name)
+
+
+def _global_board(message_type, **fields):
+    return message_type(game="attack-from-mars", scope=common_pb2.BOARD_SCOPE_GLOBAL, **fields)
+
+
+# Method -> (who may call it, a valid request for the world). Requests that
+# create something are built anew for each caller.
+ROWS: dict[str, tuple[str, Callable[[World], object]]] = {
+    "AuthService/CreateUser": (ANYONE, _new_user),
+    "AuthService/CreateToken": (
+        ANYONE,
+        lambda w: auth_pb2.CreateTokenRequest(email=w.owner_email, password=PASSWORD),
+    ),
+    "AuthService/GetCurrentUser": (SIGNED_IN, lambda w: auth_pb2.GetCurrentUserRequest()),
+    "ArcadeService/CreateArcade": (
+        SIGNED_IN,
+        lambda w: arcade_pb2.CreateArcadeRequest(
+            display_name="New Hall", latitude=50.0, longitude=8.0, time_zone="Europe/Berlin", request_id=_fresh()
+        ),
+    ),
+    "ArcadeService/GetArcade": (ANYONE, lambda w: arcade_pb2.GetArcadeRequest(arcade_id=w.arcade_id)),
+    "ArcadeService/ListNearbyArcades": (
+        ANYONE,
+        lambda w: arcade_pb2.ListNearbyArcadesRequest(latitude=52.52, longitude=13.405),
+    ),
+    "MachineService/CreateMachine": (
+        OWNER,
+        lambda w: machine_pb2.CreateMachineRequest(arcade_id=w.arcade_id, game_title="Cactus Canyon"),
+    ),
+    "MachineService/GetMachine": (OWNER, lambda w: machine_pb2.GetMachineRequest(machine_id=w.target.machine_id)),
+    "MachineService/ListMachines": (OWNER, lambda w: machine_pb2.ListMachinesRequest(arcade_id=w.arcade_id)),
+    "MachineService/RevokeDeviceToken": (
+        OWNER,
+        lambda w: machine_pb2.RevokeDeviceTokenRequest(machine_id=w.target.machine_id),
+    ),
+    "MachineService/RenewDeviceToken": (
+        OWNER,
+        lambda w: machine_pb2.RenewDeviceTokenRequest(machine_id=w.target.machine_id),
+    ),
+    "ScoreService/SubmitScore": (DEVICE, lambda w: score_pb2.SubmitScoreRequest(submission_id=_fresh(), value=10)),
+    "ScoreService/StreamScores": (
+        DEVICE,
+        lambda w: score_pb2.StreamScoresRequest(score=score_pb2.SubmitScoreRequest(submission_id=_fresh(), value=10)),
+    ),
+    "ScoreService/ListTopScores": (ANYONE, lambda w: _global_board(score_pb2.ListTopScoresRequest)),
+    "ScoreService/ListScoresAroundPlayer": (
+        ANYONE,
+        lambda w: _global_board(score_pb2.ListScoresAroundPlayerRequest, user_id=w.player.user_id),
+    ),
+    "ScoreService/ListUserScores": (ANYONE, lambda w: score_pb2.ListUserScoresRequest(user_id=w.player.user_id)),
+    "ScoreService/WatchBoard": (ANYONE, lambda w: _global_board(score_pb2.WatchBoardRequest)),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    code: grpc.StatusCode
+    message: str = ""
+    reason: str = ""
+
+
+def _failure(error: grpc.aio.AioRpcError) -> Outcome:
+    info = error_info(error)
+    return Outcome(error.code(), error.details() or "", info.reason if info else "")
+
+
+async def _first_message(call, request=None) -> Outcome:
+    """Read a stream's first message, or its error, then cancel the stream."""
+    try:
+        if request is not None:
+            # The write raises InvalidStateError when the server has already
+            # ended the call. read() then raises the call's error.
+            with contextlib.suppress(asyncio.InvalidStateError):
+                await call.write(request)
+        message = await call.read()
+    except grpc.aio.AioRpcError as error:
+        return _failure(error)
+    finally:
+        call.cancel()
+    if message is grpc.aio.EOF:
+        raise AssertionError("the stream ended without a message or an error")
+    return Outcome(OK)
+
+
+async def _call(api, method: str, request, metadata) -> Outcome:
+    service, name = method.split("/")
+    stub = {"AuthService": api.auth, "ArcadeService": api.arcades, "MachineService": api.machines, "ScoreService": api.scores}
+    rpc = getattr(stub[service], name)
+    descriptor = METHODS[method]
+
+    if descriptor.client_streaming and descriptor.server_streaming:
+        return await _first_message(rpc(metadata=metadata, timeout=10), request)
+    if descriptor.server_streaming:
+        return await _first_message(rpc(request, metadata=metadata, timeout=10))
+    if descriptor.client_streaming:
+        raise AssertionError(f"{method}: no RPC streams only requests; teach _call how to call it")
+    try:
+        await rpc(request, metadata=metadata, timeout=10)
+    except grpc.aio.AioRpcError as error:
+        return _failure(error)
+    return Outcome(OK)
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+async def test_callers_allowed_or_denied(api, method):
+    if method not in ROWS:
+        pytest.fail(f"{method} has no row in ROWS: add who may call it and a valid request")
+    access, make_request = ROWS[method]
+    world = await _build_world(api)
+
+    outcomes = {caller: await _call(api, method, make_request(world), metadata) for caller, metadata in world.callers.items()}
+
+    assert {caller: outcome.code for caller, outcome in outcomes.items()} == EXPECTED[access]
+    # A revoked token and one that never existed must look the same.
+    assert outcomes["revoked device"].message == outcomes["unknown device"].message
+    assert outcomes["revoked device"].reason == "BAD_DEVICE_TOKEN"
+    assert outcomes["unknown device"].reason == "BAD_DEVICE_TOKEN"
+
+
+def test_rows_match_services():
+    assert sorted(ROWS) == sorted(METHODS)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "Token abc", "bearer-abc"],
+)
+async def test_malformed_authorization_header(api, authorization):
+    request = arcade_pb2.ListNearbyArcadesRequest(latitude=52.52, longitude=13.405)
+
+    outcome = await _call(api, "ArcadeService/ListNearbyArcades", request, (("authorization", authorization),))
+
+    assert outcome.code == UNAUTHENTICATED
+    assert outcome.reason == "BAD_AUTHORIZATION"
+
+
+async def test_expired_access_token(api):
+    owner = await sign_up(api)
+    settings = api.running.deps.settings
+    expired = security.issue_access_token(
+        api.running.deps.jwt_secret, settings.jwt_issuer, uuid.UUID(owner.user_id), -60
+    )
+
+    outcome = await _call(api, "AuthService/GetCurrentUser", auth_pb2.GetCurrentUserRequest(), _bearer(expired.token))
+
+    assert outcome.code == UNAUTHENTICATED
+
+
+@pytest.mark.parametrize(
+    "secret, issuer",
+    [("another-secret-" + "y" * 32, None), (None, "someone-else")],
+    ids=["foreign secret", "foreign issuer"],
+)
+async def test_foreign_access_token(api, secret, issuer):
+    owner = await sign_up(api)
+    deps = api.running.deps
+    token = security.issue_access_token(
+        secret or deps.jwt_secret, issuer or deps.settings.jwt_issuer, uuid.UUID(owner.user_id), 60
+    )
+    genuine = await _call(api, "AuthService/GetCurrentUser", auth_pb2.GetCurrentUserRequest(), owner.metadata)
+
+    outcome = await _call(api, "AuthService/GetCurrentUser", auth_pb2.GetCurrentUserRequest(), _bearer(token.token))
+
+    assert genuine.code == OK
+    assert outcome.code == UNAUTHENTICATED
