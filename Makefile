@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 BUF := node_modules/.bin/buf
 SITE := $(shell [ -x $(BIN)/python ] && $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: run test generate lint check-generated breaking proto-deps clean
+.PHONY: run test generate lint check-generated breaking proto-deps clean bench
 
 run: $(VENV)/.installed
 	$(BIN)/python -m server
@@ -66,3 +66,9 @@ breaking: proto-deps node_modules/.installed
 
 clean:
 	rm -rf build
+
+# Benchmarks start their own PostgreSQL and server and print ratios against
+# anchors measured in the same run; results go to docs/benchmarks.md by hand.
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet 'redis>=5'
+	$(BIN)/python -m bench.boards

@@ -27,7 +27,10 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip on every checkout. A connection
+        # that died is found by the query that uses it, and SQLAlchemy then
+        # discards the pool's other connections too.
+        pool_pre_ping=False,
     )
 
 
