@@ -7,13 +7,22 @@ BIN := $(VENV)/bin
 BUF := node_modules/.bin/buf
 SITE := $(shell [ -x $(BIN)/python ] && $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: run test generate lint check-generated breaking proto-deps clean bench
+.PHONY: run test generate lint check-generated breaking proto-deps clean bench chromium
 
 run: $(VENV)/.installed
 	$(BIN)/python -m server
 
-test: $(VENV)/.installed node_modules/.installed
-	$(BIN)/python -m pytest -q
+test: $(VENV)/.installed node_modules/.installed chromium
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest -q
+
+# The scoreboard tests drive Debian's chromium through playwright, which is
+# told never to download a browser of its own. Installing needs root (CI and
+# the developers' machines run as root); elsewhere those tests skip.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "chromium: $(CHROMIUM) is missing and installing it needs root; the scoreboard tests will skip"; fi
 
 $(VENV)/.installed: pyproject.toml sdk/python/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'

@@ -11,19 +11,32 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from origin.v1 import arcade_pb2, auth_pb2, game_pb2, machine_pb2, score_pb2
 from origin.v1 import arcade_pb2_grpc, auth_pb2_grpc, game_pb2_grpc, machine_pb2_grpc, score_pb2_grpc
+from origin.v1 import checkin_pb2, checkin_pb2_grpc, machine_status_pb2, machine_status_pb2_grpc
+from origin.v1 import moderation_pb2, moderation_pb2_grpc
+from origin.v1 import session_pb2, session_pb2_grpc
 
 from server.db.engine import create_engine
 from server.deps import Deps
-from server.domain import boards, security
+from server.domain import boards, checkins, security, statuses
+from server.domain.limits import FailureLimiter
 from server.domain.machines import DeviceTokenCache
+from server.domain.sessions import SessionCache
+from server.gateway import RunningGateway, grpc_target_for, start_gateway
 from server.interceptors import OriginInterceptor
+from server.jobs.mail import MailSender
+from server.live.devices import DeviceMailboxes
 from server.live.hub import BoardHub
 from server.live.relay import BoardRelay
+from server.live.statuses import StatusHub
 from server.services.arcade import ArcadeService
 from server.services.auth import AuthService
+from server.services.checkin import CheckInService
 from server.services.game import GameService
 from server.services.machine import MachineService
+from server.services.machine_status import MachineStatusService
+from server.services.moderation import ModerationService
 from server.services.score import ScoreService
+from server.services.session import SessionService
 from server.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +47,10 @@ SERVICE_NAMES = [
     game_pb2.DESCRIPTOR.services_by_name["GameService"].full_name,
     machine_pb2.DESCRIPTOR.services_by_name["MachineService"].full_name,
     score_pb2.DESCRIPTOR.services_by_name["ScoreService"].full_name,
+    checkin_pb2.DESCRIPTOR.services_by_name["CheckInService"].full_name,
+    machine_status_pb2.DESCRIPTOR.services_by_name["MachineStatusService"].full_name,
+    moderation_pb2.DESCRIPTOR.services_by_name["ModerationService"].full_name,
+    session_pb2.DESCRIPTOR.services_by_name["SessionService"].full_name,
 ]
 
 
@@ -44,13 +61,28 @@ class RunningServer:
     health: health.aio.HealthServicer
     port: int
     relay: BoardRelay
+    # The REST/JSON and gRPC-Web gateway; None when settings.http_addr is empty.
+    gateway: RunningGateway | None = None
+
+    @property
+    def http_port(self) -> int | None:
+        return self.gateway.port if self.gateway is not None else None
 
     async def stop(self) -> None:
-        """Shut down cleanly: report NOT_SERVING, end streams, let calls finish, then stop."""
+        """Shut down cleanly: report NOT_SERVING, end streams, let calls finish, then stop.
+
+        The gateway stops first, so HTTP calls in flight can still reach the
+        gRPC server while they finish.
+        """
         await self.health.enter_graceful_shutdown()
+        if self.gateway is not None:
+            await self.gateway.stop()
         self.deps.shutting_down.set()
         self.deps.hub.close()
+        self.deps.statuses.close()
         await self.server.stop(self.deps.settings.shutdown_grace_seconds)
+        if self.deps.mail is not None:
+            await self.deps.mail.stop()
         await self.relay.stop()
         await self.deps.engine.dispose()
         logger.info("server stopped")
@@ -71,6 +103,16 @@ async def start_server(settings: Settings, database_url: str) -> RunningServer:
         lambda board, size: boards.read_board(deps, board, instant=None, page_size=size),
         settings.watch_coalesce_seconds,
     )
+    deps.mailboxes = DeviceMailboxes()
+    deps.statuses = StatusHub(
+        lambda arcade_id: statuses.read_arcade_statuses(deps, arcade_id),
+        settings.watch_coalesce_seconds,
+        settings.device_offline_seconds,
+    )
+    deps.claim_failures = FailureLimiter(settings.check_in_max_failures, checkins.FAILURE_WINDOW_SECONDS)
+    deps.sessions = SessionCache(settings.device_token_cache_seconds)
+    deps.mail = MailSender(deps)
+    deps.mail.start()
     relay = BoardRelay(database_url, deps.hub, settings.watch_coalesce_seconds)
     deps.hub.listeners.append(relay.note)
     await relay.start()
@@ -81,6 +123,10 @@ async def start_server(settings: Settings, database_url: str) -> RunningServer:
     game_pb2_grpc.add_GameServiceServicer_to_server(GameService(deps), server)
     machine_pb2_grpc.add_MachineServiceServicer_to_server(MachineService(deps), server)
     score_pb2_grpc.add_ScoreServiceServicer_to_server(ScoreService(deps), server)
+    checkin_pb2_grpc.add_CheckInServiceServicer_to_server(CheckInService(deps), server)
+    machine_status_pb2_grpc.add_MachineStatusServiceServicer_to_server(MachineStatusService(deps), server)
+    moderation_pb2_grpc.add_ModerationServiceServicer_to_server(ModerationService(deps), server)
+    session_pb2_grpc.add_SessionServiceServicer_to_server(SessionService(deps), server)
 
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -93,4 +139,12 @@ async def start_server(settings: Settings, database_url: str) -> RunningServer:
     for name in SERVICE_NAMES + [""]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     logger.info("serving gRPC on %s", settings.grpc_addr.rsplit(":", 1)[0] + f":{port}")
-    return RunningServer(server, deps, health_servicer, port, relay)
+    running = RunningServer(server, deps, health_servicer, port, relay)
+
+    if settings.http_addr:
+        try:
+            running.gateway = await start_gateway(settings, grpc_target_for(settings.grpc_addr, port))
+        except BaseException:
+            await running.stop()
+            raise
+    return running

@@ -7,6 +7,7 @@
     ├── NotFound             NOT_FOUND
     ├── AlreadyExists        ALREADY_EXISTS
     ├── FailedPrecondition   FAILED_PRECONDITION
+    ├── ResourceExhausted    RESOURCE_EXHAUSTED
     └── Unavailable          UNAVAILABLE
 
 The interceptor turns each into a status with a `google.rpc.ErrorInfo`
@@ -67,6 +68,11 @@ class AlreadyExists(OriginError):
 class FailedPrecondition(OriginError):
     code = "FAILED_PRECONDITION"
     reason = "FAILED_PRECONDITION"
+
+
+class ResourceExhausted(OriginError):
+    code = "RESOURCE_EXHAUSTED"
+    reason = "RESOURCE_EXHAUSTED"
 
 
 class Unavailable(OriginError):

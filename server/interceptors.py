@@ -12,6 +12,7 @@ import contextvars
 import inspect
 import logging
 import time
+import urllib.parse
 import uuid
 
 import grpc
@@ -30,6 +31,8 @@ _caller: contextvars.ContextVar[Caller] = contextvars.ContextVar("caller", defau
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 # The bearer token of the call, for streams that check it again later. Never logged.
 _bearer_token: contextvars.ContextVar[str] = contextvars.ContextVar("bearer_token", default="")
+# The client's IP address from the gRPC peer, for per-address limits and session records.
+_client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="")
 
 
 def current_caller() -> Caller:
@@ -42,6 +45,27 @@ def current_request_id() -> str:
 
 def current_bearer_token() -> str:
     return _bearer_token.get()
+
+
+def current_client_address() -> str:
+    return _client_address.get()
+
+
+def _peer_address(peer: str | None) -> str:
+    """Return the IP address of a gRPC peer such as "ipv4:127.0.0.1:5000" or "ipv6:[::1]:5000".
+
+    NOTE: calls through the HTTP gateway arrive from the gateway's address, so
+    per-address limits count all of them as one client until the gateway
+    passes on the client address in a way this server can trust.
+    """
+    if not peer:
+        return ""
+    kind, _, rest = urllib.parse.unquote(peer).partition(":")
+    if kind == "ipv6":
+        return rest.rpartition(":")[0].strip("[]")
+    if kind == "ipv4":
+        return rest.rpartition(":")[0]
+    return kind
 
 
 class _CallLog:
@@ -140,6 +164,7 @@ class OriginInterceptor(grpc.aio.ServerInterceptor):
         log.request_id = _clean_request_id(metadata.get("x-request-id"))
         _request_id.set(log.request_id)
         await context.send_initial_metadata((("x-request-id", log.request_id),))
+        _client_address.set(_peer_address(context.peer()))
 
         caller = await self._authenticate(metadata.get("authorization"))
         _caller.set(caller)
@@ -164,8 +189,9 @@ class OriginInterceptor(grpc.aio.ServerInterceptor):
             device = await self.deps.device_tokens.authenticate(self.deps, token)
             return Caller(device=device)
         settings = self.deps.settings
-        user_id = security.check_access_token(self.deps.jwt_secret, settings.jwt_issuer, token)
-        return Caller(user_id=user_id)
+        claims = security.check_access_token(self.deps.jwt_secret, settings.jwt_issuer, token)
+        await self.deps.sessions.require_live(self.deps, claims)
+        return Caller(user_id=claims.user_id, session_id=claims.session_id)
 
     async def _fail(self, context, log: _CallLog, exc: BaseException) -> None:
         """Turn an exception into the call's status, or let it pass when it already is one."""

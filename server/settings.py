@@ -74,6 +74,39 @@ class Settings:
     # ORIGIN_CHECK_IN_MAX_FAILURES: failed check-in claims allowed per user,
     # and per client address, in 15 minutes.
     check_in_max_failures: int = 10
+    # SMTP_HOST: the mail relay; empty means no relay, so each message is
+    # written to data_dir/mail/ and announced in the log instead.
+    smtp_host: str = ""
+    # SMTP_PORT: the relay's port.
+    smtp_port: int = 587
+    # SMTP_USERNAME, SMTP_PASSWORD: relay log-in; empty username means none.
+    smtp_username: str = ""
+    smtp_password: str = dataclasses.field(default="", repr=False)
+    # SMTP_FROM: the From header of every message.
+    smtp_from: str = "Origin <no-reply@localhost>"
+    # SMTP_STARTTLS: "true" upgrades the connection with STARTTLS before
+    # logging in; "false" sends in the clear (a relay on localhost or in tests).
+    smtp_starttls: bool = True
+    # ORIGIN_PUBLIC_BASE_URL: where links in mail point, such as
+    # https://origin.example.com; never taken from request headers.
+    public_base_url: str = "http://127.0.0.1:8080"
+    # ORIGIN_MAIL_POLL_SECONDS: how often the mail sender looks for queued
+    # mail that another process committed or a failed attempt left due.
+    mail_poll_seconds: float = 5.0
+    # ORIGIN_ACCOUNT_REPLY_SECONDS: sign-up, log-in and reset replies are
+    # padded to at least this long, so their timing does not show whether
+    # an account exists.
+    account_reply_seconds: float = 0.4
+    # ORIGIN_SESSION_SECONDS: the longest a session lasts, however often its
+    # refresh token is exchanged (30 days).
+    session_seconds: int = 30 * 86400
+    # ORIGIN_REFRESH_TOKEN_SECONDS: how long a refresh token stays usable
+    # without being exchanged (7 days), so idle sessions end.
+    refresh_token_seconds: int = 7 * 86400
+    # ORIGIN_REFRESH_GRACE_SECONDS: how long after a refresh token was
+    # exchanged a retry with it receives the same successor instead of
+    # ending the session.
+    refresh_grace_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -115,6 +148,8 @@ class Settings:
             check_in_max_failures=_positive(
                 env, "ORIGIN_CHECK_IN_MAX_FAILURES", defaults.check_in_max_failures, int
             ),
+            **_mail_settings(env, defaults),
+            **_session_settings(env, defaults),
         )
 
 
@@ -169,3 +204,49 @@ def _header_names(raw: str) -> tuple[str, ...]:
                 " that does not start with grpc-"
             )
     return names
+
+
+def _mail_settings(env: dict[str, str], defaults: Settings) -> dict:
+    """Read the SMTP relay and account-mail settings."""
+    return dict(
+        smtp_host=env.get("SMTP_HOST", "").strip(),
+        smtp_port=_positive(env, "SMTP_PORT", defaults.smtp_port, int),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM") or defaults.smtp_from,
+        smtp_starttls=_flag(env, "SMTP_STARTTLS", defaults.smtp_starttls),
+        public_base_url=_base_url(env.get("ORIGIN_PUBLIC_BASE_URL") or defaults.public_base_url),
+        mail_poll_seconds=_positive(env, "ORIGIN_MAIL_POLL_SECONDS", defaults.mail_poll_seconds, float),
+        account_reply_seconds=_positive(
+            env, "ORIGIN_ACCOUNT_REPLY_SECONDS", defaults.account_reply_seconds, float
+        ),
+    )
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("true", "false", "1", "0"):
+        raise SettingsError(f"{name}={raw!r} must be true or false")
+    return raw in ("true", "1")
+
+
+def _base_url(value: str) -> str:
+    value = value.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+        raise SettingsError(
+            f"ORIGIN_PUBLIC_BASE_URL={value!r} must be an http or https URL such as https://origin.example.com"
+        )
+    return value
+
+
+def _session_settings(env: dict[str, str], defaults: Settings) -> dict:
+    """Read the lifetimes of sessions and refresh tokens."""
+    return dict(
+        session_seconds=_positive(env, "ORIGIN_SESSION_SECONDS", defaults.session_seconds, int),
+        refresh_token_seconds=_positive(env, "ORIGIN_REFRESH_TOKEN_SECONDS", defaults.refresh_token_seconds, int),
+        refresh_grace_seconds=_positive(
+            env, "ORIGIN_REFRESH_GRACE_SECONDS", defaults.refresh_grace_seconds, float
+        ),
+    )

@@ -20,10 +20,13 @@ import grpc
 import psycopg
 import pytest
 from origin.v1 import arcade_pb2_grpc, auth_pb2_grpc, game_pb2_grpc, machine_pb2_grpc, score_pb2_grpc
+from origin.v1 import session_pb2_grpc
+from origin.v1 import checkin_pb2_grpc, machine_status_pb2_grpc, moderation_pb2_grpc
 
 from server.app import RunningServer, start_server
 from server.db.migrate import apply_migrations
 from server.settings import Settings
+from tests.mailbox import Mailbox, start_smtp_server
 
 
 def _with_database(url: str, name: str) -> str:
@@ -99,6 +102,8 @@ class Api:
 
     channel: grpc.aio.Channel
     running: RunningServer | None = None
+    # The test SMTP server's messages, when the server sends mail to it.
+    mailbox: Mailbox | None = None
 
     def __post_init__(self):
         self.auth = auth_pb2_grpc.AuthServiceStub(self.channel)
@@ -106,6 +111,10 @@ class Api:
         self.games = game_pb2_grpc.GameServiceStub(self.channel)
         self.machines = machine_pb2_grpc.MachineServiceStub(self.channel)
         self.scores = score_pb2_grpc.ScoreServiceStub(self.channel)
+        self.sessions = session_pb2_grpc.SessionServiceStub(self.channel)
+        self.checkins = checkin_pb2_grpc.CheckInServiceStub(self.channel)
+        self.statuses = machine_status_pb2_grpc.MachineStatusServiceStub(self.channel)
+        self.moderation = moderation_pb2_grpc.ModerationServiceStub(self.channel)
 
     @property
     def address(self) -> str:
@@ -115,6 +124,7 @@ class Api:
 def test_settings(tmp_path: pathlib.Path, **overrides) -> Settings:
     values = dict(
         grpc_addr="127.0.0.1:0",
+        http_addr="127.0.0.1:0",
         data_dir=tmp_path,
         jwt_secret="test-secret-" + "x" * 32,
         shutdown_grace_seconds=2.0,
@@ -124,19 +134,44 @@ def test_settings(tmp_path: pathlib.Path, **overrides) -> Settings:
     return Settings(**values)
 
 
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, shared by the session."""
+    controller, mailbox = start_smtp_server()
+    try:
+        yield controller, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    """The test SMTP server's messages, emptied for each test."""
+    _, box = smtp_server
+    box.clear()
+    return box
+
+
+def smtp_settings(smtp_server) -> dict:
+    """Settings that send mail to the test SMTP server, without TLS."""
+    controller, _ = smtp_server
+    return dict(smtp_host=controller.hostname, smtp_port=controller.port, smtp_starttls=False, account_reply_seconds=0.0)
+
+
 @contextlib.asynccontextmanager
-async def serving(database_url: str, settings: Settings):
+async def serving(database_url: str, settings: Settings, mailbox: Mailbox | None = None):
     running = await start_server(settings, database_url)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     try:
-        yield Api(channel, running)
+        yield Api(channel, running, mailbox)
     finally:
         await channel.close()
         await running.stop()
 
 
 @pytest.fixture
-async def api(database_url, tmp_path):
-    """A real server on a free port with a fresh database, and stubs for it."""
-    async with serving(database_url, test_settings(tmp_path)) as running_api:
+async def api(database_url, tmp_path, smtp_server, mailbox):
+    """A real server on a free port with a fresh database, sending mail to the test SMTP server, and stubs for it."""
+    settings = test_settings(tmp_path, **smtp_settings(smtp_server))
+    async with serving(database_url, settings, mailbox) as running_api:
         yield running_api

@@ -1,4 +1,4 @@
-"""Who may call each RPC: every method of the four services, called as every kind of caller.
+"""Who may call each RPC: every method of every Origin service, called as every kind of caller.
 
 The method list comes from the service descriptors, so a new RPC fails
 test_callers_allowed_or_denied until it gets a row in ROWS.
@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 import grpc
 import pytest
-from origin.v1 import arcade_pb2, auth_pb2, common_pb2, machine_pb2, score_pb2
+from origin.v1 import arcade_pb2, auth_pb2, checkin_pb2, common_pb2, machine_pb2, machine_status_pb2
+from origin.v1 import session_pb2
+from origin.v1 import moderation_pb2, score_pb2
 
 from server.domain import security
 from tests.helpers import PASSWORD, DeviceMachine, Owner, create_arcade, create_machine, error_info, sign_up
@@ -23,7 +25,7 @@ OK = grpc.StatusCode.OK
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
 PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
 
-MODULES = (auth_pb2, arcade_pb2, machine_pb2, score_pb2)
+MODULES = (auth_pb2, arcade_pb2, machine_pb2, score_pb2, checkin_pb2, machine_status_pb2, moderation_pb2, session_pb2)
 METHODS = {
     f"{service.name}/{method.name}": method
     for module in MODULES
@@ -36,6 +38,12 @@ ANYONE = "anyone"
 SIGNED_IN = "any signed-in user"
 OWNER = "the arcade's owner"
 DEVICE = "a device"
+# Signed-in users pass the access check, but the request names a session of
+# none of them, so they get NOT_FOUND: nobody ends another user's session.
+OWN_SESSION = "the session's user"
+# Anyone passes the access check; the request carries a wrong code, so the
+# callers let through get UNAUTHENTICATED with reason BAD_CODE.
+ANYONE_WRONG_CODE = "anyone, with a wrong code"
 
 # Expected status per caller for each kind of access. A token that is sent
 # must be valid even where no token is needed.
@@ -83,6 +91,12 @@ EXPECTED = {
 }
 
 
+EXPECTED[OWN_SESSION] = {
+    caller: grpc.StatusCode.NOT_FOUND if code == OK else code for caller, code in EXPECTED[SIGNED_IN].items()
+}
+EXPECTED[ANYONE_WRONG_CODE] = {caller: UNAUTHENTICATED for caller in EXPECTED[ANYONE]}
+
+
 @dataclasses.dataclass
 class World:
     """An owner with an arcade and three machines, a second owner, a player, and every caller's metadata."""
@@ -94,6 +108,13 @@ class World:
     target: DeviceMachine
     player: Owner
     callers: dict[str, tuple]
+    # Check-in codes and initials-only scores, one per caller that may use one.
+    codes: list[str] = dataclasses.field(default_factory=list)
+    unclaimed_score_ids: list[str] = dataclasses.field(default_factory=list)
+    score_id: str = ""
+    held_score_id: str = ""
+    # A refresh token of the owner; a repeat within the grace period gets the same successor.
+    refresh_token: str = ""
 
 
 def _bearer(token: str) -> tuple:
@@ -130,7 +151,38 @@ async def _build_world(api) -> World:
         "unknown device": _bearer(security.DEVICE_TOKEN_PREFIX + "A" * 43),
         "garbage token": _bearer("garbage"),
     }
-    return World(owner, "arcadeowner@example.com", arcade.id, device, target, player, callers)
+    world = World(owner, "arcadeowner@example.com", arcade.id, device, target, player, callers)
+    login = auth_pb2.CreateTokenRequest(email="arcadeowner@example.com", password=PASSWORD)
+    world.refresh_token = (await api.auth.CreateToken(login)).refresh_token
+    await _add_at_the_machine(api, world)
+    return world
+
+
+async def _add_at_the_machine(api, world: World) -> None:
+    """Add check-in codes, unclaimed scores, a score to void and a held score."""
+    for machine in (world.device, world.target):
+        for slot in range(1, 5):
+            reply = await api.checkins.CreateCheckInCode(
+                checkin_pb2.CreateCheckInCodeRequest(player_slot=slot), metadata=machine.metadata
+            )
+            world.codes.append(reply.code)
+    for number in range(len(world.callers) + 1):
+        reply = await api.scores.SubmitScore(
+            score_pb2.SubmitScoreRequest(submission_id=f"initials-{number}", value=100 + number, initials="ABC"),
+            metadata=world.device.metadata,
+        )
+        world.unclaimed_score_ids.append(reply.score.id)
+    world.score_id = world.unclaimed_score_ids.pop()
+
+    # Scores on the target machine's game above 100 are held.
+    await api.moderation.SetScoreRange(
+        moderation_pb2.SetScoreRangeRequest(arcade_id=world.arcade_id, game="medieval-madness", max_value=100),
+        metadata=world.owner.metadata,
+    )
+    held = await api.scores.SubmitScore(
+        score_pb2.SubmitScoreRequest(submission_id="held", value=1000), metadata=world.target.metadata
+    )
+    world.held_score_id = held.score.id
 
 
 def _fresh() -> str:
@@ -155,6 +207,25 @@ ROWS: dict[str, tuple[str, Callable[[World], object]]] = {
         lambda w: auth_pb2.CreateTokenRequest(email=w.owner_email, password=PASSWORD),
     ),
     "AuthService/GetCurrentUser": (SIGNED_IN, lambda w: auth_pb2.GetCurrentUserRequest()),
+    "AuthService/RefreshToken": (ANYONE, lambda w: auth_pb2.RefreshTokenRequest(refresh_token=w.refresh_token)),
+    "AuthService/SignOut": (SIGNED_IN, lambda w: auth_pb2.SignOutRequest()),
+    "AuthService/VerifyEmail": (
+        ANYONE_WRONG_CODE,
+        lambda w: auth_pb2.VerifyEmailRequest(email=w.owner_email, code="000000"),
+    ),
+    "AuthService/SendVerificationCode": (
+        ANYONE,
+        lambda w: auth_pb2.SendVerificationCodeRequest(email=w.owner_email),
+    ),
+    "SessionService/ListSessions": (SIGNED_IN, lambda w: session_pb2.ListSessionsRequest()),
+    "SessionService/DeleteSession": (
+        OWN_SESSION,
+        lambda w: session_pb2.DeleteSessionRequest(session_id=str(uuid.uuid4())),
+    ),
+    "SessionService/DeleteAllSessions": (
+        SIGNED_IN,
+        lambda w: session_pb2.DeleteAllSessionsRequest(keep_current=True),
+    ),
     "ArcadeService/CreateArcade": (
         SIGNED_IN,
         lambda w: arcade_pb2.CreateArcadeRequest(
@@ -192,6 +263,39 @@ ROWS: dict[str, tuple[str, Callable[[World], object]]] = {
     ),
     "ScoreService/ListUserScores": (ANYONE, lambda w: score_pb2.ListUserScoresRequest(user_id=w.player.user_id)),
     "ScoreService/WatchBoard": (ANYONE, lambda w: _global_board(score_pb2.WatchBoardRequest)),
+    "CheckInService/CreateCheckInCode": (DEVICE, lambda w: checkin_pb2.CreateCheckInCodeRequest(player_slot=6)),
+    "CheckInService/ClaimCheckIn": (SIGNED_IN, lambda w: checkin_pb2.ClaimCheckInRequest(code=w.codes.pop())),
+    "CheckInService/EndCheckIns": (DEVICE, lambda w: checkin_pb2.EndCheckInsRequest()),
+    "CheckInService/ClaimScore": (
+        SIGNED_IN,
+        lambda w: checkin_pb2.ClaimScoreRequest(score_id=w.unclaimed_score_ids.pop()),
+    ),
+    "MachineStatusService/ReportMachineStatus": (
+        DEVICE,
+        lambda w: machine_status_pb2.ReportMachineStatusRequest(state=machine_status_pb2.MACHINE_STATE_IDLE),
+    ),
+    "MachineStatusService/ListMachineStatuses": (
+        OWNER,
+        lambda w: machine_status_pb2.ListMachineStatusesRequest(arcade_id=w.arcade_id),
+    ),
+    "MachineStatusService/WatchMachineStatuses": (
+        OWNER,
+        lambda w: machine_status_pb2.WatchMachineStatusesRequest(arcade_id=w.arcade_id),
+    ),
+    "ModerationService/VoidScore": (
+        OWNER,
+        lambda w: moderation_pb2.VoidScoreRequest(score_id=w.score_id, reason="test"),
+    ),
+    "ModerationService/ApproveScore": (OWNER, lambda w: moderation_pb2.ApproveScoreRequest(score_id=w.held_score_id)),
+    "ModerationService/ListHeldScores": (OWNER, lambda w: moderation_pb2.ListHeldScoresRequest(arcade_id=w.arcade_id)),
+    "ModerationService/SetScoreRange": (
+        OWNER,
+        lambda w: moderation_pb2.SetScoreRangeRequest(arcade_id=w.arcade_id, game="attack-from-mars", max_value=10**12),
+    ),
+    "ModerationService/SetClaimWindow": (
+        OWNER,
+        lambda w: moderation_pb2.SetClaimWindowRequest(arcade_id=w.arcade_id, claim_window={"seconds": 3600}),
+    ),
 }
 
 
@@ -227,7 +331,16 @@ async def _first_message(call, request=None) -> Outcome:
 
 async def _call(api, method: str, request, metadata) -> Outcome:
     service, name = method.split("/")
-    stub = {"AuthService": api.auth, "ArcadeService": api.arcades, "MachineService": api.machines, "ScoreService": api.scores}
+    stub = {
+        "AuthService": api.auth,
+        "ArcadeService": api.arcades,
+        "MachineService": api.machines,
+        "ScoreService": api.scores,
+        "CheckInService": api.checkins,
+        "MachineStatusService": api.statuses,
+        "ModerationService": api.moderation,
+        "SessionService": api.sessions,
+    }
     rpc = getattr(stub[service], name)
     descriptor = METHODS[method]
 

@@ -1,5 +1,6 @@
 """The interceptor chain: request IDs, error mapping and the per-RPC log line."""
 
+import asyncio
 import logging
 
 import grpc
@@ -8,6 +9,17 @@ from origin.v1 import arcade_pb2
 
 from server.domain import arcades
 from tests.helpers import error_info, sign_up
+
+
+async def _rpc_records(caplog, method: str):
+    """Return the RPC log records of a method. The server writes its line
+    after the client has its reply, so wait up to a second for it."""
+    for _ in range(100):
+        records = [r for r in caplog.records if r.name == "origin.rpc" and method in r.getMessage()]
+        if records:
+            return records
+        await asyncio.sleep(0.01)
+    return []
 
 
 async def test_unexpected_error_is_internal_without_details(api, monkeypatch, caplog):
@@ -27,7 +39,7 @@ async def test_unexpected_error_is_internal_without_details(api, monkeypatch, ca
     assert "req-internal-1" in caught.value.details()
     assert error_info(caught.value).reason == "INTERNAL"
 
-    records = [r for r in caplog.records if r.name == "origin.rpc" and "GetArcade" in r.getMessage()]
+    records = await _rpc_records(caplog, "GetArcade")
     assert len(records) == 1
     assert records[0].levelno == logging.ERROR
     assert records[0].exc_info is not None
@@ -55,7 +67,7 @@ async def test_log_line_names_caller_not_token(api, caplog):
         arcade_pb2.CreateArcadeRequest(display_name="Hall", latitude=1, longitude=2, time_zone="UTC"),
         metadata=owner.metadata,
     )
-    lines = [r.getMessage() for r in caplog.records if "CreateArcade" in r.getMessage()]
+    lines = [r.getMessage() for r in await _rpc_records(caplog, "CreateArcade")]
     assert len(lines) == 1
     assert f"caller=user:{owner.user_id}" in lines[0]
     assert "code=OK" in lines[0]
@@ -67,6 +79,6 @@ async def test_client_error_logged_at_info(api, caplog):
     caplog.set_level(logging.INFO, logger="origin.rpc")
     with pytest.raises(grpc.aio.AioRpcError):
         await api.arcades.GetArcade(arcade_pb2.GetArcadeRequest(arcade_id="not-a-uuid"))
-    records = [r for r in caplog.records if "GetArcade" in r.getMessage()]
+    records = await _rpc_records(caplog, "GetArcade")
     assert records[0].levelno == logging.INFO
     assert "code=INVALID_ARGUMENT" in records[0].getMessage()

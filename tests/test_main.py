@@ -43,6 +43,8 @@ class ServerProcess:
         env.update(
             ORIGIN_DATA_DIR=str(self.data_dir),
             ORIGIN_GRPC_ADDR=f"127.0.0.1:{self.port}",
+            # A free port, so the gateway never collides with another server on 8080.
+            ORIGIN_HTTP_ADDR="127.0.0.1:0",
             ORIGIN_SHUTDOWN_GRACE_SECONDS="3",
         )
         with open(self.log, "ab") as log:
@@ -72,6 +74,18 @@ class ServerProcess:
 
 
 @pytest.fixture
+async def server_processes():
+    """Track started servers and kill any still running when the test ends,
+    so a failed test leaves no server holding its ports."""
+    started: list[ServerProcess] = []
+    yield started
+    for server in started:
+        if server.process is not None and server.process.returncode is None:
+            server.process.kill()
+            await server.process.wait()
+
+
+@pytest.fixture
 async def data_dir():
     directory = pathlib.Path(tempfile.mkdtemp(prefix="origin-main-"))
     # The embedded server runs as its own system user when started by root,
@@ -81,8 +95,9 @@ async def data_dir():
     shutil.rmtree(directory, ignore_errors=True)
 
 
-async def test_restart_keeps_data(data_dir):
+async def test_restart_keeps_data(data_dir, server_processes):
     server = ServerProcess(data_dir, _free_port())
+    server_processes.append(server)
     await server.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
@@ -108,8 +123,9 @@ async def test_restart_keeps_data(data_dir):
     assert "Traceback" not in server.log.read_text()
 
 
-async def test_sigterm_ends_streams_and_keeps_acked_scores(data_dir):
+async def test_sigterm_ends_streams_and_keeps_acked_scores(data_dir, server_processes):
     server = ServerProcess(data_dir, _free_port())
+    server_processes.append(server)
     await server.start()
     acked: list[str] = []
     async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:

@@ -2,7 +2,7 @@
 
 A board is read from one of two sources. Best-per-player boards come from
 board_bests, every-entry boards straight from scores through the index of each
-scope and period (migrations 0004 and 0005). For reads as of a past moment the
+scope and period (migrations 0004, 0005 and 0010), accepted scores only. For reads as of a past moment the
 same queries run on the history tables. Every text below is built once, at
 import, from the constants in this module, never from input.
 """
@@ -28,6 +28,9 @@ _SCOPE_FILTERS = {
     "global": "s.game_id = :game_id",
 }
 _AS_OF = " AND {alias}.valid_from <= :read_time AND ({alias}.valid_to IS NULL OR {alias}.valid_to > :read_time)"
+# Only accepted scores count on boards. The literal matches the predicate of
+# the partial every-entry indexes (migration 0010), so the planner uses them.
+_ACCEPTED = " AND s.status = 'accepted'"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +74,7 @@ def _source(shape: Shape) -> _Source:
         )
 
     table = "scores_history" if shape.as_of else "scores"
-    where = _SCOPE_FILTERS[shape.scope] + _period_filter(shape.scope, shape.period)
+    where = _SCOPE_FILTERS[shape.scope] + _period_filter(shape.scope, shape.period) + _ACCEPTED
     if shape.as_of:
         where += _AS_OF.format(alias="s")
     return _Source(
@@ -152,7 +155,7 @@ ENTRY_BY_USER = {
     (scope, period): text(
         f"""
         SELECT {_SCORE_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
-        WHERE {_SCOPE_FILTERS[scope]}{_period_filter(scope, period)} AND s.user_id = :user_id
+        WHERE {_SCOPE_FILTERS[scope]}{_period_filter(scope, period)}{_ACCEPTED} AND s.user_id = :user_id
         ORDER BY s.value DESC, s.achieve_time, s.id LIMIT 1
         """
     )
@@ -163,7 +166,7 @@ ENTRY_BY_SCORE = {
     (scope, period): text(
         f"""
         SELECT {_SCORE_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
-        WHERE {_SCOPE_FILTERS[scope]}{_period_filter(scope, period)} AND s.id = :score_id
+        WHERE {_SCOPE_FILTERS[scope]}{_period_filter(scope, period)}{_ACCEPTED} AND s.id = :score_id
         """
     )
     for scope in SCOPES

@@ -20,6 +20,13 @@ _CONSTRAINT_ERRORS = {
         "this screen name is taken", reason="SCREEN_NAME_TAKEN"
     ),
     "scores_user_fk": lambda: errors.NotFound("no user has this user_id", reason="USER_NOT_FOUND"),
+    # Two claims for one slot, or by one player, that commit at the same time.
+    "check_ins_open_slot_uq": lambda: errors.FailedPrecondition(
+        "another check-in for this slot happened at the same moment; try again", reason="CHECK_IN_CONFLICT"
+    ),
+    "check_ins_open_user_uq": lambda: errors.FailedPrecondition(
+        "another check-in of this player happened at the same moment; try again", reason="CHECK_IN_CONFLICT"
+    ),
     # An access token can outlive its account.
     "arcades_owner_fk": lambda: errors.Unauthenticated("the account of this access token no longer exists"),
 }
@@ -34,7 +41,8 @@ def translate_database_errors() -> Iterator[None]:
         constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
         factory = _CONSTRAINT_ERRORS.get(constraint or "")
         if factory is not None and isinstance(
-            cause, (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation)
+            cause,
+            (psycopg.errors.UniqueViolation, psycopg.errors.ForeignKeyViolation, psycopg.errors.ExclusionViolation),
         ):
             raise factory() from exc
         raise

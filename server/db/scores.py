@@ -9,16 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 _SCORE_COLUMNS = """
     s.id, s.machine_id, s.arcade_id, s.game_id, s.user_id, s.initials, s.value,
-    s.achieve_time, s.submission_id, u.screen_name
+    s.achieve_time, s.submission_id, u.screen_name, s.status, s.player_slot
 """
 
 # Insert a score, or do nothing when the machine already sent this submission ID.
 INSERT_SCORE = text(
     """
     INSERT INTO scores (machine_id, arcade_id, game_id, user_id, initials, value, achieve_time, submission_id,
-                        day_local, week_local, month_local, day_utc, week_utc, month_utc, year_local, year_utc)
+                        day_local, week_local, month_local, day_utc, week_utc, month_utc, year_local, year_utc,
+                        status, player_slot)
     VALUES (:machine_id, :arcade_id, :game_id, :user_id, :initials, :value, :achieve_time, :submission_id,
-            :day_local, :week_local, :month_local, :day_utc, :week_utc, :month_utc, :year_local, :year_utc)
+            :day_local, :week_local, :month_local, :day_utc, :week_utc, :month_utc, :year_local, :year_utc,
+            :status, :player_slot)
     ON CONFLICT ON CONSTRAINT scores_submission_uq DO NOTHING
     RETURNING id
     """

@@ -14,17 +14,25 @@ _USER_COLUMNS = """
     (SELECT min(h.valid_from) FROM users_history h WHERE h.id = u.id) AS create_time
 """
 
-# Insert an account; unique violations name the email or screen-name key.
+# Insert an account unless its email key is taken, which returns no row; a
+# taken screen name raises a unique violation on its key.
 INSERT_USER = text(
     """
-    INSERT INTO users (email, email_key, password_hash, screen_name, screen_name_key)
-    VALUES (:email, :email_key, :password_hash, :screen_name, :screen_name_key)
+    INSERT INTO users (email, email_key, password_hash, screen_name, screen_name_key, phone_number)
+    VALUES (:email, :email_key, :password_hash, :screen_name, :screen_name_key, :phone_number)
+    ON CONFLICT ON CONSTRAINT users_email_key_uq DO NOTHING
     RETURNING id
     """
 )
 
+# Whether any account has this screen-name key.
+SCREEN_NAME_TAKEN = text("SELECT EXISTS (SELECT 1 FROM users WHERE screen_name_key = :screen_name_key)")
+
 # Find the password hash for a log-in.
-SELECT_LOGIN = text("SELECT id, password_hash FROM users WHERE email_key = :email_key")
+SELECT_LOGIN = text("SELECT id, password_hash, email_verified FROM users WHERE email_key = :email_key")
+
+# Mark an account's email as verified.
+MARK_EMAIL_VERIFIED = text("UPDATE users SET email_verified = true WHERE id = :id AND NOT email_verified")
 
 # Read one account as it is now.
 SELECT_USER = text(f"SELECT {_USER_COLUMNS} FROM users u WHERE u.id = :id")
@@ -38,8 +46,16 @@ SELECT_USER_AS_OF = text(
 )
 
 
-async def insert_user(conn: AsyncConnection, **values) -> uuid.UUID:
-    return (await conn.execute(INSERT_USER, values)).scalar_one()
+async def insert_user(conn: AsyncConnection, **values) -> uuid.UUID | None:
+    return (await conn.execute(INSERT_USER, values)).scalar_one_or_none()
+
+
+async def screen_name_taken(conn: AsyncConnection, screen_name_key: str) -> bool:
+    return (await conn.execute(SCREEN_NAME_TAKEN, {"screen_name_key": screen_name_key})).scalar_one()
+
+
+async def mark_email_verified(conn: AsyncConnection, user_id: uuid.UUID) -> None:
+    await conn.execute(MARK_EMAIL_VERIFIED, {"id": user_id})
 
 
 async def select_login(conn: AsyncConnection, email_key: str):

@@ -20,6 +20,8 @@ class Device:
 class Caller:
     user_id: uuid.UUID | None = None
     device: Device | None = None
+    # The session of a user's access token.
+    session_id: uuid.UUID | None = None
 
     @property
     def kind(self) -> str:

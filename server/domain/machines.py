@@ -168,7 +168,7 @@ async def do_revoke_device_token(deps: Deps, caller: Caller, machine_id: str) ->
 
 
 async def do_renew_device_token(deps: Deps, caller: Caller, machine_id: str) -> MachineWithToken:
-    """Issue a new token; the replaced one keeps working for the overlap setting."""
+    """Issue a new token, and keep the replaced one working for the overlap setting."""
     token, token_hash, token_prefix = security.new_device_token()
     overlap = datetime.timedelta(seconds=deps.settings.device_token_overlap_seconds)
     async with transaction(deps.engine) as conn:

@@ -7,6 +7,8 @@ import datetime
 import uuid
 import zoneinfo
 
+from server.db import checkins as checkins_db
+from server.db import moderation as moderation_db
 from server.db import scores as db
 from server.db.engine import read, transaction
 from server.deps import Deps
@@ -18,6 +20,7 @@ from server.errors import AlreadyExists, InvalidArgument
 
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=5)
 MAX_INITIALS = 16
+MAX_PLAYER_SLOT = 6
 _EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -31,6 +34,8 @@ class Submission:
     initials: str | None
     value: int
     achieve_time: datetime.datetime | None
+    # 1 to 6, or 0 when the device named no slot.
+    player_slot: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +53,10 @@ def check_submission(submission: Submission, now: datetime.datetime) -> tuple[uu
         raise InvalidArgument("submission_id", "must be 1 to 64 printable characters")
     if submission.value < 0:
         raise InvalidArgument("value", f"must be at least 0, got {submission.value}")
+    if not 0 <= submission.player_slot <= MAX_PLAYER_SLOT:
+        raise InvalidArgument("player_slot", f"must be from 1 to 6, or 0 for none, got {submission.player_slot}")
+    if submission.player_slot and submission.user_id is not None:
+        raise InvalidArgument("player_slot", "must not be set together with user_id")
 
     user_id = validate.parse_uuid("user_id", submission.user_id) if submission.user_id is not None else None
     initials = None
@@ -62,27 +71,32 @@ def check_submission(submission: Submission, now: datetime.datetime) -> tuple[uu
     return user_id, initials, achieve_time
 
 
+def period_starts(device: Device, achieve_time: datetime.datetime) -> dict[str, datetime.datetime]:
+    """Return the starts of the periods a score counts in, keyed by the scores table's columns."""
+    local = zoneinfo.ZoneInfo(device.time_zone)
+    starts = {}
+    for period in (Period.DAY, Period.WEEK, Period.MONTH, Period.YEAR):
+        starts[f"{period.value}_local"] = period_bounds(period, achieve_time, local).start
+        starts[f"{period.value}_utc"] = period_bounds(period, achieve_time, UTC).start
+    return starts
+
+
 async def check_submit_score(deps: Deps, device: Device, submission: Submission) -> Accepted:
     """Validate and store a score from a device, then tell watchers after commit.
 
+    A score for a player slot belongs to the player checked in there. A score
+    outside the game's plausible range is stored as held and enters no board.
     A repeat of a submission ID returns the stored score when the content
     matches and raises AlreadyExists when it does not.
     """
     now = datetime.datetime.now(UTC)
     user_id, initials, achieve_time = check_submission(submission, now)
-    local, utc = zoneinfo.ZoneInfo(device.time_zone), UTC
-    periods = {
-        "day_local": period_bounds(Period.DAY, achieve_time, local).start,
-        "week_local": period_bounds(Period.WEEK, achieve_time, local).start,
-        "month_local": period_bounds(Period.MONTH, achieve_time, local).start,
-        "year_local": period_bounds(Period.YEAR, achieve_time, local).start,
-        "day_utc": period_bounds(Period.DAY, achieve_time, utc).start,
-        "week_utc": period_bounds(Period.WEEK, achieve_time, utc).start,
-        "month_utc": period_bounds(Period.MONTH, achieve_time, utc).start,
-        "year_utc": period_bounds(Period.YEAR, achieve_time, utc).start,
-    }
+    periods = period_starts(device, achieve_time)
 
     async with transaction(deps.engine) as conn:
+        if submission.player_slot:
+            user_id, initials = await _slot_player(conn, device, submission.player_slot, now, user_id, initials)
+        status = await _status_for(conn, device, submission.value)
         score_id = await db.insert_score(
             conn,
             machine_id=device.machine_id,
@@ -93,18 +107,38 @@ async def check_submit_score(deps: Deps, device: Device, submission: Submission)
             value=submission.value,
             achieve_time=achieve_time,
             submission_id=submission.submission_id,
+            status=status,
+            player_slot=submission.player_slot or None,
             **periods,
         )
         if score_id is None:
             first = ScoreRecord(**(await db.select_by_submission(conn, device.machine_id, submission.submission_id))._mapping)
-            _check_same_content(first, user_id, initials, submission.value, submission.achieve_time and achieve_time)
+            _check_same_content(first, submission, user_id, initials, submission.achieve_time and achieve_time)
             return Accepted(first, duplicate=True)
 
-        await _update_bests(conn, device, score_id, user_id, submission.value, achieve_time, periods)
+        if status == "accepted":
+            await _update_bests(conn, device, score_id, user_id, submission.value, achieve_time, periods)
         record = ScoreRecord(**(await db.select_score(conn, score_id))._mapping)
 
-    deps.hub.publish(record)
+    if status == "accepted":
+        deps.hub.publish(record)
     return Accepted(record, duplicate=False)
+
+
+async def _slot_player(conn, device: Device, slot: int, now, user_id, initials):
+    """Return (user ID, initials) for a score made in a slot: the checked-in player's, else as sent."""
+    checked_in = await checkins_db.select_slot_user(conn, device.machine_id, slot, now)
+    if checked_in is None:
+        return user_id, initials
+    return checked_in, None
+
+
+async def _status_for(conn, device: Device, value: int) -> str:
+    """Return "held" for a value outside the plausible range the owner set for the game, else "accepted"."""
+    plausible = await moderation_db.select_range(conn, device.arcade_id, device.game_id)
+    if plausible is not None and not plausible.min_value <= value <= plausible.max_value:
+        return "held"
+    return "accepted"
 
 
 async def _update_bests(conn, device: Device, score_id: int, user_id, value: int, achieve_time, periods: dict) -> None:
@@ -132,8 +166,13 @@ async def _update_bests(conn, device: Device, score_id: int, user_id, value: int
     )
 
 
-def _check_same_content(first: ScoreRecord, user_id, initials, value: int, achieve_time) -> None:
-    same = (first.user_id, first.initials, first.value) == (user_id, initials, value)
+def _check_same_content(first: ScoreRecord, submission: Submission, user_id, initials, achieve_time) -> None:
+    # A slot's player may have changed since the first submission, so a
+    # retry for a slot is compared by slot, not by the player it resolved to.
+    if submission.player_slot:
+        same = (first.player_slot, first.value) == (submission.player_slot, submission.value)
+    else:
+        same = (first.player_slot, first.user_id, first.initials, first.value) == (None, user_id, initials, submission.value)
     if achieve_time is not None:
         same = same and first.achieve_time == achieve_time
     if not same:

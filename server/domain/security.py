@@ -56,7 +56,17 @@ class AccessToken:
     lifetime_seconds: int
 
 
-def issue_access_token(secret: str, issuer: str, user_id: uuid.UUID, lifetime_seconds: int) -> AccessToken:
+@dataclasses.dataclass(frozen=True)
+class AccessClaims:
+    """What a valid access token proves: the user and, for tokens from a session, the session."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID | None
+
+
+def issue_access_token(
+    secret: str, issuer: str, user_id: uuid.UUID, lifetime_seconds: int, session_id: uuid.UUID | None = None
+) -> AccessToken:
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     expire = now + datetime.timedelta(seconds=lifetime_seconds)
     claims = {
@@ -68,15 +78,18 @@ def issue_access_token(secret: str, issuer: str, user_id: uuid.UUID, lifetime_se
         "typ": ACCESS_TOKEN_TYPE,
         "jti": secrets.token_urlsafe(12),
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return AccessToken(jwt.encode(claims, secret, algorithm=JWT_ALGORITHM), expire, lifetime_seconds)
 
 
-def check_access_token(secret: str, issuer: str, token: str) -> uuid.UUID:
-    """Return the user ID of a valid access token; raise Unauthenticated otherwise.
+def check_access_token(secret: str, issuer: str, token: str) -> AccessClaims:
+    """Return the claims of a valid access token; raise Unauthenticated otherwise.
 
     One algorithm only, every registered claim required, the issuer compared
     exactly (pyjwt compares strings with ==), and the `typ` claim must be
-    "access" so no other kind of token passes.
+    "access" so no other kind of token passes. A token without `sid` belongs
+    to no session; the interceptor rejects such tokens.
     """
     try:
         claims = jwt.decode(
@@ -89,8 +102,9 @@ def check_access_token(secret: str, issuer: str, token: str) -> uuid.UUID:
         )
         if claims.get("typ") != ACCESS_TOKEN_TYPE:
             raise Unauthenticated(_BAD_ACCESS_TOKEN)
-        return uuid.UUID(claims["sub"])
-    except (jwt.InvalidTokenError, ValueError, TypeError):
+        session_id = uuid.UUID(claims["sid"]) if "sid" in claims else None
+        return AccessClaims(uuid.UUID(claims["sub"]), session_id)
+    except (jwt.InvalidTokenError, ValueError, TypeError, AttributeError):
         raise Unauthenticated(_BAD_ACCESS_TOKEN) from None
 
 

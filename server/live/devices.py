@@ -6,8 +6,8 @@ undelivered notices and drops the oldest beyond that, so a stalled stream
 never makes a claim wait.
 
 NOTE: a claim made through another server process does not reach a stream
-open here; the device learns of it on its next reconnect, when the stream
-starts with the machine's open check-ins.
+open here. The device learns of it on its next reconnect, because every
+stream starts with the machine's open check-ins.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 Reader = Callable[[uuid.UUID], Awaitable[list[StatusRecord]]]
 
-# The longest time between two reads of a watched arcade.
+# The maximum time between two reads of a watched arcade, in seconds.
 REFRESH_SECONDS = 5.0
 
 
@@ -80,7 +80,8 @@ class _ArcadeGroup:
             try:
                 statuses = await self.hub.reader(self.arcade_id)
             except Exception:
-                # Retried on the next window; watchers keep what they have.
+                # The read is retried on the next window, and watchers keep the
+            # statuses they have.
                 logger.warning("reading machine statuses of arcade %s failed", self.arcade_id, exc_info=True)
                 self.dirty.set()
             else:

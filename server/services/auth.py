@@ -1,12 +1,12 @@
-"""AuthService: accounts and access tokens."""
+"""AuthService: accounts, verification and tokens."""
 
 from __future__ import annotations
 
 from origin.v1 import auth_pb2, auth_pb2_grpc
 
 from server.deps import Deps
-from server.domain import accounts
-from server.interceptors import current_caller
+from server.domain import accounts, sessions
+from server.interceptors import current_caller, current_client_address
 from server.services import convert
 
 
@@ -15,19 +15,46 @@ class AuthService(auth_pb2_grpc.AuthServiceServicer):
         self.deps = deps
 
     async def CreateUser(self, request, context):
-        record = await accounts.check_create_user(self.deps, request.email, request.password, request.screen_name)
+        record = await accounts.check_create_user(
+            self.deps, request.email, request.password, request.screen_name, request.phone_number
+        )
         return auth_pb2.CreateUserResponse(user=convert.user(record))
 
     async def CreateToken(self, request, context):
-        token = await accounts.do_create_token(self.deps, request.email, request.password)
-        return auth_pb2.CreateTokenResponse(
-            access_token=token.token,
-            token_type="Bearer",
-            expires_in=token.lifetime_seconds,
-            expire_time=convert.timestamp(token.expire_time),
-        )
+        tokens = await accounts.do_create_token(self.deps, request.email, request.password, current_client_address())
+        return auth_pb2.CreateTokenResponse(**_token_fields(tokens))
+
+    async def RefreshToken(self, request, context):
+        tokens = await sessions.do_refresh(self.deps, request.refresh_token)
+        return auth_pb2.RefreshTokenResponse(**_token_fields(tokens))
+
+    async def SignOut(self, request, context):
+        caller = current_caller()
+        await sessions.do_end_session(self.deps, caller, caller.session_id, "sign_out")
+        return auth_pb2.SignOutResponse()
+
+    async def VerifyEmail(self, request, context):
+        await accounts.do_verify_email(self.deps, request.email, request.code, request.link_token)
+        return auth_pb2.VerifyEmailResponse()
+
+    async def SendVerificationCode(self, request, context):
+        await accounts.do_send_verification_code(self.deps, request.email)
+        return auth_pb2.SendVerificationCodeResponse()
 
     async def GetCurrentUser(self, request, context):
         read_time = convert.optional_time(request, "read_time")
         record = await accounts.get_current_user(self.deps, current_caller(), read_time)
         return auth_pb2.GetCurrentUserResponse(user=convert.user(record))
+
+
+def _token_fields(tokens: sessions.Tokens) -> dict:
+    """The fields that CreateTokenResponse and RefreshTokenResponse share."""
+    return dict(
+        access_token=tokens.access.token,
+        token_type="Bearer",
+        expires_in=tokens.access.lifetime_seconds,
+        expire_time=convert.timestamp(tokens.access.expire_time),
+        refresh_token=tokens.refresh_token,
+        refresh_expire_time=convert.timestamp(tokens.refresh_expire_time),
+        session_id=str(tokens.session_id),
+    )

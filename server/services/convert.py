@@ -33,6 +33,13 @@ MODES = {
 }
 
 
+SCORE_STATUSES = {
+    "accepted": common_pb2.SCORE_STATUS_ACCEPTED,
+    "held": common_pb2.SCORE_STATUS_HELD,
+    "voided": common_pb2.SCORE_STATUS_VOIDED,
+}
+
+
 def timestamp(value: datetime.datetime | None) -> timestamp_pb2.Timestamp | None:
     if value is None:
         return None
@@ -98,6 +105,7 @@ def score(record: ScoreRecord) -> common_pb2.Score:
         value=record.value,
         achieve_time=timestamp(record.achieve_time),
         submission_id=record.submission_id,
+        status=SCORE_STATUSES[record.status],
     )
 
 

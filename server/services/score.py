@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from origin.v1 import score_pb2, score_pb2_grpc
 
 from server.deps import Deps
-from server.domain import boards, scores, validate
+from server.domain import boards, checkins, scores, statuses, validate
 from server.errors import OriginError, Unavailable
 from server.interceptors import current_bearer_token, current_caller
 from server.live.hub import HubClosed
-from server.services import convert
+from server.services import checkin as checkin_service
+from server.services import convert, machine_status
+from server.services.device_stream import DeviceStreamReader
 from server.services.status import status_proto
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def _submission(request: score_pb2.SubmitScoreRequest) -> scores.Submission:
         initials=request.initials if player == "initials" else None,
         value=request.value,
         achieve_time=convert.optional_time(request, "achieve_time"),
+        player_slot=request.player_slot,
     )
 
 
@@ -43,50 +45,49 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
     async def StreamScores(self, request_iterator, context):
         device = current_caller().require_device()
         token = current_bearer_token()
-        requests = aiter(request_iterator)
-        while True:
-            request = await self._next_or_shutdown(requests)
-            if request is None:
-                return
-            # The token is checked again for each score, through the short
-            # cache, so a revoked or replaced token also ends open streams.
-            await self.deps.device_tokens.authenticate(self.deps, token)
-            yield await self._answer(device, request.score)
+        with self.deps.mailboxes.open(device.machine_id) as mailbox:
+            reader = DeviceStreamReader(aiter(request_iterator), mailbox, self.deps.shutting_down)
+            try:
+                # A device that (re)connects learns who is checked in now.
+                for record in await checkins.list_open_check_ins(self.deps, device):
+                    yield score_pb2.StreamScoresResponse(check_in=checkin_service.check_in(record))
+                while True:
+                    kind, item = await reader.next()
+                    if kind == "end":
+                        return
+                    if kind == "notices":
+                        for record in item:
+                            yield score_pb2.StreamScoresResponse(check_in=checkin_service.check_in(record))
+                        continue
+                    # The token is checked again for each message, through the
+                    # short cache, so a revoked or replaced token also ends
+                    # open streams.
+                    await self.deps.device_tokens.authenticate(self.deps, token)
+                    response = await self._answer(device, item)
+                    if response is not None:
+                        yield response
+            finally:
+                reader.close()
 
-    async def _next_or_shutdown(self, requests):
-        """Return the next request, or None at the end of the client's stream.
-
-        Raises Unavailable once the server shuts down. Every earlier score has
-        its response by then, because scores are handled one at a time.
-        """
-        receive = asyncio.ensure_future(anext(requests))
-        # When the call is cancelled or the server shuts down, the read may
-        # end with an exception nobody awaits; the callback retrieves it so
-        # asyncio does not report it as lost.
-        receive.add_done_callback(_retrieve_exception)
-        stop = asyncio.ensure_future(self.deps.shutting_down.wait())
+    async def _answer(self, device, request) -> score_pb2.StreamScoresResponse | None:
+        """Handle one message: a score, a status report (no response) or a check-in code request."""
+        report = request.WhichOneof("report")
         try:
-            await asyncio.wait((receive, stop), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            if not receive.done():
-                receive.cancel()
-        if receive.cancelled():
-            raise Unavailable(SHUTDOWN_MESSAGE, reason="SERVER_SHUTTING_DOWN")
-        try:
-            return receive.result()
-        except StopAsyncIteration:
-            return None
-
-    async def _answer(self, device, request) -> score_pb2.StreamScoresResponse:
-        try:
-            accepted = await scores.check_submit_score(self.deps, device, _submission(request))
+            if report == "status":
+                await statuses.do_report_status(self.deps, device, machine_status.state_name(request.status.state))
+                return None
+            if report == "check_in_code":
+                code = await checkins.do_create_code(self.deps, device, request.check_in_code.player_slot)
+                return score_pb2.StreamScoresResponse(check_in_code=checkin_service.check_in_code(code))
+            accepted = await scores.check_submit_score(self.deps, device, _submission(request.score))
         except OriginError as error:
-            # A rejected score does not end the stream: the device learns why
-            # and goes on with the next one.
-            return score_pb2.StreamScoresResponse(submission_id=request.submission_id, error=status_proto(error))
+            # A rejected message does not end the stream: the device learns
+            # why and goes on with the next one.
+            return score_pb2.StreamScoresResponse(submission_id=request.score.submission_id, error=status_proto(error))
         return score_pb2.StreamScoresResponse(
-            submission_id=request.submission_id, score=convert.score(accepted.score), duplicate=accepted.duplicate
+            submission_id=request.score.submission_id,
+            score=convert.score(accepted.score),
+            duplicate=accepted.duplicate,
         )
 
     async def ListTopScores(self, request, context):
@@ -161,11 +162,6 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
             period=convert.board_choice("period", request.period, convert.PERIODS),
             mode=convert.board_choice("mode", request.mode, convert.MODES),
         )
-
-
-def _retrieve_exception(task: asyncio.Future) -> None:
-    if not task.cancelled():
-        task.exception()
 
 
 def _page_size(value: int) -> int:

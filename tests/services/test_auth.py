@@ -58,6 +58,12 @@ async def test_create_user_stores_only_hash(api, db):
         ("screen_name", "pat\x07smith"),
         ("screen_name", "pat\x00"),
         ("screen_name", "pat\u200bsmith"),
+        ("phone_number", "4930123456"),
+        ("phone_number", "+0301234567"),
+        ("phone_number", "+1"),
+        ("phone_number", "+1234567890123456"),
+        ("phone_number", "+49 30 123456"),
+        ("phone_number", "+4930123456\n"),
     ],
     ids=repr,
 )
@@ -80,6 +86,8 @@ async def test_create_user_rejects_bad_field(api, db, field, value):
         ("screen_name", "abc"),
         ("screen_name", "x" * 32),
         ("screen_name", "Zoë Ünal"),
+        ("phone_number", "+4930123456"),
+        ("phone_number", "+123456789012345"),
     ],
     ids=repr,
 )
@@ -89,13 +97,30 @@ async def test_create_user_accepts_limits(api, field, value):
     assert created.user.id
 
 
-async def test_email_taken_ignoring_case(api, db):
-    await api.auth.CreateUser(_new_user(email="Pat@Example.com", screen_name="first"))
+async def test_email_taken_same_reply_and_mail(api, db):
+    first = await api.auth.CreateUser(_new_user(email="Pat@Example.com", screen_name="first"))
+    await api.mailbox.wait_for("Pat@Example.com")
 
-    error = await rpc_error(api.auth.CreateUser(_new_user(email="pAT@eXAMPLE.COM", screen_name="second")))
+    second = await api.auth.CreateUser(_new_user(email="pAT@eXAMPLE.COM", screen_name="second"))
 
+    assert uuid.UUID(second.user.id) != uuid.UUID(first.user.id)
+    assert second.user.email == "pAT@eXAMPLE.COM"
+    assert second.user.screen_name == "second"
+    assert second.user.HasField("create_time")
+    assert await count_rows(db, "users") == {"users": 1}
+    messages = await api.mailbox.wait_for("Pat@Example.com", count=2)
+    assert messages[1]["Subject"] == "Someone tried to sign up with your address"
+    assert api.mailbox.messages("pAT@eXAMPLE.COM") == []
+
+
+async def test_email_taken_and_name_taken(api, db):
+    await api.auth.CreateUser(_new_user(email="one@example.com", screen_name="Wizard"))
+
+    error = await rpc_error(api.auth.CreateUser(_new_user(email="one@example.com", screen_name="wizard")))
+
+    # The same error as for a new email, so it does not show the email is taken.
     assert error.code() == grpc.StatusCode.ALREADY_EXISTS
-    assert error_info(error).reason == "EMAIL_TAKEN"
+    assert error_info(error).reason == "SCREEN_NAME_TAKEN"
     assert await count_rows(db, "users") == {"users": 1}
 
 
@@ -117,6 +142,8 @@ async def test_create_token_returns_bearer(api):
 
     expire_time = token.expire_time.ToDatetime(tzinfo=datetime.timezone.utc)
     assert token.token_type == "Bearer"
+    assert token.refresh_token.startswith("origin_rt_")
+    assert uuid.UUID(token.session_id)
     assert token.expires_in == 900
     assert abs((expire_time - before).total_seconds() - 900) < 5
     me = await api.auth.GetCurrentUser(
@@ -206,8 +233,9 @@ async def test_get_current_user_deleted_account(api, db):
 
     error = await rpc_error(api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(), metadata=owner.metadata))
 
-    assert error.code() == grpc.StatusCode.NOT_FOUND
-    assert error_info(error).reason == "USER_NOT_FOUND"
+    # Deleting the account deletes its sessions, so its access tokens stop working.
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(error).reason == "UNAUTHENTICATED"
 
 
 @pytest.mark.parametrize(

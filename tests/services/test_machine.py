@@ -489,9 +489,9 @@ async def test_renew_device_token_replaces_token(api):
     assert reply.machine.device_token_active
     assert reply.device_token.startswith(reply.machine.device_token_prefix)
     assert (await _submit(api, reply.device_token)).score.machine_id == machine.machine_id
-    error = await _token_error(api, machine.token)
-    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    assert error_info(error).reason == "BAD_DEVICE_TOKEN"
+    # The replaced token works on during the overlap window (10 minutes by
+    # default); tests/services/test_token_overlap.py covers its end.
+    assert (await _submit(api, machine.token)).score.machine_id == machine.machine_id
 
 
 async def test_renew_after_revoke_restores_device(api):

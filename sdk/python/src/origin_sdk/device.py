@@ -10,6 +10,10 @@ repeats by submission ID.
     async with DeviceClient("127.0.0.1:50051", token, "outbox.sqlite3") as device:
         await device.submit("game-1041", 52_310_000, initials="AFM")
         await device.flush(timeout=10)
+
+The same stream carries status reports (`report_status`) and check-in code
+requests (`request_check_in_code`). The server's check-in notices update
+`check_ins` and go to the `on_check_in` callback.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ import random
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 
 import grpc
 from google.rpc import error_details_pb2, status_pb2
-from origin.v1 import score_pb2, score_pb2_grpc
+from origin.v1 import checkin_pb2, machine_status_pb2, score_pb2, score_pb2_grpc
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +210,7 @@ class DeviceClient:
         *,
         credentials: grpc.ChannelCredentials | None = None,
         channel_options: list[tuple[str, object]] | None = None,
+        on_check_in: Callable[[checkin_pb2.CheckIn], None] | None = None,
     ):
         self._target = target
         self._metadata = (("authorization", f"Bearer {device_token}"),)
@@ -214,8 +220,14 @@ class DeviceClient:
 
         # Mirrors the outbox in memory, in insertion order, which is send order.
         self._pending: dict[str, score_pb2.SubmitScoreRequest] = {}
-        # Submission IDs for the open stream; None ends the stream.
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        # Submission IDs for the open stream, or other messages to send on
+        # it; None ends the stream.
+        self._queue: asyncio.Queue[str | score_pb2.StreamScoresRequest | None] = asyncio.Queue()
+        self._on_check_in = on_check_in
+        # The open check-in of each player slot, as the server last reported.
+        self.check_ins: dict[int, checkin_pb2.CheckIn] = {}
+        # Code requests waiting for their response, per player slot.
+        self._code_waiters: dict[int, list[asyncio.Future]] = {}
         self._drained = asyncio.Event()
         self._closing = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -260,15 +272,21 @@ class DeviceClient:
         initials: str | None = None,
         user_id: str | None = None,
         achieve_time: datetime.datetime | None = None,
+        player_slot: int = 0,
     ) -> None:
         """Store a score in the outbox, then queue it for the stream.
+
+        `player_slot` (1 to 6) names the slot that made the score, so the
+        server credits the player checked in there.
 
         Returns once the score is on disk, before the server responds. A
         submission ID that is still waiting is not stored twice. Raises
         ValueError for arguments the request cannot carry, and the agent's
         DeviceError after storing the score when the agent has stopped.
         """
-        request = build_request(submission_id, value, initials=initials, user_id=user_id, achieve_time=achieve_time)
+        request = build_request(
+            submission_id, value, initials=initials, user_id=user_id, achieve_time=achieve_time, player_slot=player_slot
+        )
         self._check_started()
         if self._is_waiting(request):
             return
@@ -279,6 +297,38 @@ class DeviceClient:
             self._drained.clear()
             self._queue.put_nowait(submission_id)
         self._raise_if_failed()
+
+    def report_status(self, state: int = machine_status_pb2.MACHINE_STATE_UNSPECIFIED) -> None:
+        """Send a heartbeat with the machine's state (a MachineState value) on the open stream.
+
+        Unset means a heartbeat that keeps the state. Status reports are not
+        stored in the outbox: one lost in a reconnect is superseded by the next.
+        """
+        self._check_started()
+        report = machine_status_pb2.ReportMachineStatusRequest(state=state)
+        self._queue.put_nowait(score_pb2.StreamScoresRequest(status=report))
+
+    async def request_check_in_code(
+        self, player_slot: int, timeout: float | None = None
+    ) -> checkin_pb2.CreateCheckInCodeResponse:
+        """Ask the server for a check-in code for a player slot (1 to 6) and wait for it.
+
+        Raises TimeoutError when no code arrives within `timeout` seconds, for
+        example because the stream reconnected meanwhile.
+        """
+        self._check_started()
+        if not 1 <= player_slot <= 6:
+            raise ValueError(f"player_slot must be from 1 to 6, got {player_slot}")
+        waiter = asyncio.get_running_loop().create_future()
+        self._code_waiters.setdefault(player_slot, []).append(waiter)
+        request = checkin_pb2.CreateCheckInCodeRequest(player_slot=player_slot)
+        self._queue.put_nowait(score_pb2.StreamScoresRequest(check_in_code=request))
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        finally:
+            waiters = self._code_waiters.get(player_slot, [])
+            if waiter in waiters:
+                waiters.remove(waiter)
 
     async def flush(self, timeout: float | None = None) -> None:
         """Wait until the server has acknowledged every score in the outbox.
@@ -398,11 +448,17 @@ class DeviceClient:
         # Rebuilding the queue from the pending scores without an await in
         # between means a concurrent submit() or close() lands in exactly one
         # queue.
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        queue: asyncio.Queue[str | score_pb2.StreamScoresRequest | None] = asyncio.Queue()
         if self._closing.is_set():
             return 0, "the client is closing"
         for submission_id in self._pending:
             queue.put_nowait(submission_id)
+        # Status reports and code requests that the previous stream did not
+        # send yet move to the new one.
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if isinstance(item, score_pb2.StreamScoresRequest):
+                queue.put_nowait(item)
         self._queue = queue
 
         responses = 0
@@ -418,17 +474,29 @@ class DeviceClient:
             call.cancel()
         return responses, "the server closed the stream"
 
-    async def _requests(self, queue: asyncio.Queue[str | None]):
+    async def _requests(self, queue: asyncio.Queue[str | score_pb2.StreamScoresRequest | None]):
         while True:
             submission_id = await queue.get()
             if submission_id is None:
                 return
+            if isinstance(submission_id, score_pb2.StreamScoresRequest):
+                yield submission_id
+                continue
             request = self._pending.get(submission_id)
             # A score acknowledged since it was queued is not sent again.
             if request is not None:
                 yield score_pb2.StreamScoresRequest(score=request)
 
     async def _handle(self, response: score_pb2.StreamScoresResponse) -> None:
+        result = response.WhichOneof("result")
+        if result == "check_in":
+            self._note_check_in(response.check_in)
+            return
+        if result == "check_in_code":
+            waiters = self._code_waiters.get(response.check_in_code.player_slot, [])
+            if waiters and not waiters[0].done():
+                waiters.pop(0).set_result(response.check_in_code)
+            return
         submission_id = response.submission_id
         if submission_id not in self._pending:
             logger.debug("ignoring a second response for score %s", submission_id)
@@ -452,6 +520,22 @@ class DeviceClient:
         self._update_drained()
 
 
+    def _note_check_in(self, check_in: checkin_pb2.CheckIn) -> None:
+        """Track an open or ended check-in and pass it to the on_check_in callback."""
+        if check_in.HasField("end_time"):
+            current = self.check_ins.get(check_in.player_slot)
+            if current is not None and current.id == check_in.id:
+                del self.check_ins[check_in.player_slot]
+        else:
+            self.check_ins[check_in.player_slot] = check_in
+        if self._on_check_in is not None:
+            try:
+                self._on_check_in(check_in)
+            except Exception:
+                # A faulty callback must not stop the score stream.
+                logger.exception("the on_check_in callback failed for check-in %s", check_in.id)
+
+
 def build_request(
     submission_id: str,
     value: int,
@@ -459,9 +543,11 @@ def build_request(
     initials: str | None = None,
     user_id: str | None = None,
     achieve_time: datetime.datetime | None = None,
+    player_slot: int = 0,
 ) -> score_pb2.SubmitScoreRequest:
     """Build a SubmitScoreRequest. Raises ValueError for an empty submission
-    ID, both players at once, a value outside int64 or a naive achieve_time."""
+    ID, both players at once, a value outside int64, a naive achieve_time or
+    a player slot outside 0 to 6."""
     if not submission_id:
         raise ValueError("submission_id is required: the device's own ID for this score")
     if initials is not None and user_id is not None:
@@ -469,7 +555,10 @@ def build_request(
     if not -(2**63) <= value < 2**63:
         raise ValueError(f"value must fit in a signed 64-bit integer, got {value}")
 
-    request = score_pb2.SubmitScoreRequest(submission_id=submission_id, value=value)
+    if not 0 <= player_slot <= 6:
+        raise ValueError(f"player_slot must be from 1 to 6, or 0 for none, got {player_slot}")
+
+    request = score_pb2.SubmitScoreRequest(submission_id=submission_id, value=value, player_slot=player_slot)
     if initials is not None:
         request.initials = initials
     if user_id is not None:

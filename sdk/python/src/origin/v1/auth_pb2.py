@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from origin.v1 import common_pb2 as origin_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14origin/v1/auth.proto\x12\torigin.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16origin/v1/common.proto\"f\n\x11\x43reateUserRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12\x1f\n\x0bscreen_name\x18\x03 \x01(\tR\nscreenName\"F\n\x12\x43reateTokenRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\xb3\x01\n\x13\x43reateTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\"P\n\x15GetCurrentUserRequest\x12\x37\n\tread_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user\"=\n\x16GetCurrentUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user2\xc4\x02\n\x0b\x41uthService\x12_\n\nCreateUser\x12\x1c.origin.v1.CreateUserRequest\x1a\x1d.origin.v1.CreateUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12g\n\x0b\x43reateToken\x12\x1d.origin.v1.CreateTokenRequest\x1a\x1e.origin.v1.CreateTokenResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/v1/auth/token:\x01*\x12k\n\x0eGetCurrentUser\x12 .origin.v1.GetCurrentUserRequest\x1a!.origin.v1.GetCurrentUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/users/meb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14origin/v1/auth.proto\x12\torigin.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16origin/v1/common.proto\"\x89\x01\n\x11\x43reateUserRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12\x1f\n\x0bscreen_name\x18\x03 \x01(\tR\nscreenName\x12!\n\x0cphone_number\x18\x04 \x01(\tR\x0bphoneNumber\"F\n\x12\x43reateTokenRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\xc3\x02\n\x13\x43reateTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\":\n\x13RefreshTokenRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\xc4\x02\n\x14RefreshTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\"\x10\n\x0eSignOutRequest\"\x11\n\x0fSignOutResponse\"]\n\x12VerifyEmailRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x12\n\x04\x63ode\x18\x02 \x01(\tR\x04\x63ode\x12\x1d\n\nlink_token\x18\x03 \x01(\tR\tlinkToken\"\x15\n\x13VerifyEmailResponse\"3\n\x1bSendVerificationCodeRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\"\x1e\n\x1cSendVerificationCodeResponse\"P\n\x15GetCurrentUserRequest\x12\x37\n\tread_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user\"=\n\x16GetCurrentUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user2\x9a\x06\n\x0b\x41uthService\x12_\n\nCreateUser\x12\x1c.origin.v1.CreateUserRequest\x1a\x1d.origin.v1.CreateUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12g\n\x0b\x43reateToken\x12\x1d.origin.v1.CreateTokenRequest\x1a\x1e.origin.v1.CreateTokenResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/v1/auth/token:\x01*\x12r\n\x0cRefreshToken\x12\x1e.origin.v1.RefreshTokenRequest\x1a\x1f.origin.v1.RefreshTokenResponse\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/auth/token:refresh:\x01*\x12]\n\x07SignOut\x12\x19.origin.v1.SignOutRequest\x1a\x1a.origin.v1.SignOutResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\"\x10/v1/auth:signOut:\x01*\x12m\n\x0bVerifyEmail\x12\x1d.origin.v1.VerifyEmailRequest\x1a\x1e.origin.v1.VerifyEmailResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/auth:verifyEmail:\x01*\x12\x91\x01\n\x14SendVerificationCode\x12&.origin.v1.SendVerificationCodeRequest\x1a\'.origin.v1.SendVerificationCodeResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/auth:sendVerificationCode:\x01*\x12k\n\x0eGetCurrentUser\x12 .origin.v1.GetCurrentUserRequest\x1a!.origin.v1.GetCurrentUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/users/meb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,20 +38,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['CreateUser']._serialized_options = b'\202\323\344\223\002\016\"\t/v1/users:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['CreateToken']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['CreateToken']._serialized_options = b'\202\323\344\223\002\023\"\016/v1/auth/token:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['RefreshToken']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['RefreshToken']._serialized_options = b'\202\323\344\223\002\033\"\026/v1/auth/token:refresh:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['SignOut']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['SignOut']._serialized_options = b'\202\323\344\223\002\025\"\020/v1/auth:signOut:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['VerifyEmail']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['VerifyEmail']._serialized_options = b'\202\323\344\223\002\031\"\024/v1/auth:verifyEmail:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['SendVerificationCode']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['SendVerificationCode']._serialized_options = b'\202\323\344\223\002\"\"\035/v1/auth:sendVerificationCode:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._serialized_options = b'\202\323\344\223\002\016\022\014/v1/users/me'
-  _globals['_CREATEUSERREQUEST']._serialized_start=122
-  _globals['_CREATEUSERREQUEST']._serialized_end=224
-  _globals['_CREATETOKENREQUEST']._serialized_start=226
-  _globals['_CREATETOKENREQUEST']._serialized_end=296
-  _globals['_CREATETOKENRESPONSE']._serialized_start=299
-  _globals['_CREATETOKENRESPONSE']._serialized_end=478
-  _globals['_GETCURRENTUSERREQUEST']._serialized_start=480
-  _globals['_GETCURRENTUSERREQUEST']._serialized_end=560
-  _globals['_CREATEUSERRESPONSE']._serialized_start=562
-  _globals['_CREATEUSERRESPONSE']._serialized_end=619
-  _globals['_GETCURRENTUSERRESPONSE']._serialized_start=621
-  _globals['_GETCURRENTUSERRESPONSE']._serialized_end=682
-  _globals['_AUTHSERVICE']._serialized_start=685
-  _globals['_AUTHSERVICE']._serialized_end=1009
+  _globals['_CREATEUSERREQUEST']._serialized_start=123
+  _globals['_CREATEUSERREQUEST']._serialized_end=260
+  _globals['_CREATETOKENREQUEST']._serialized_start=262
+  _globals['_CREATETOKENREQUEST']._serialized_end=332
+  _globals['_CREATETOKENRESPONSE']._serialized_start=335
+  _globals['_CREATETOKENRESPONSE']._serialized_end=658
+  _globals['_REFRESHTOKENREQUEST']._serialized_start=660
+  _globals['_REFRESHTOKENREQUEST']._serialized_end=718
+  _globals['_REFRESHTOKENRESPONSE']._serialized_start=721
+  _globals['_REFRESHTOKENRESPONSE']._serialized_end=1045
+  _globals['_SIGNOUTREQUEST']._serialized_start=1047
+  _globals['_SIGNOUTREQUEST']._serialized_end=1063
+  _globals['_SIGNOUTRESPONSE']._serialized_start=1065
+  _globals['_SIGNOUTRESPONSE']._serialized_end=1082
+  _globals['_VERIFYEMAILREQUEST']._serialized_start=1084
+  _globals['_VERIFYEMAILREQUEST']._serialized_end=1177
+  _globals['_VERIFYEMAILRESPONSE']._serialized_start=1179
+  _globals['_VERIFYEMAILRESPONSE']._serialized_end=1200
+  _globals['_SENDVERIFICATIONCODEREQUEST']._serialized_start=1202
+  _globals['_SENDVERIFICATIONCODEREQUEST']._serialized_end=1253
+  _globals['_SENDVERIFICATIONCODERESPONSE']._serialized_start=1255
+  _globals['_SENDVERIFICATIONCODERESPONSE']._serialized_end=1285
+  _globals['_GETCURRENTUSERREQUEST']._serialized_start=1287
+  _globals['_GETCURRENTUSERREQUEST']._serialized_end=1367
+  _globals['_CREATEUSERRESPONSE']._serialized_start=1369
+  _globals['_CREATEUSERRESPONSE']._serialized_end=1426
+  _globals['_GETCURRENTUSERRESPONSE']._serialized_start=1428
+  _globals['_GETCURRENTUSERRESPONSE']._serialized_end=1489
+  _globals['_AUTHSERVICE']._serialized_start=1492
+  _globals['_AUTHSERVICE']._serialized_end=2286
 # @@protoc_insertion_point(module_scope)

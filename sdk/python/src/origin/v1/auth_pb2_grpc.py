@@ -46,6 +46,26 @@ class AuthServiceStub:
                 request_serializer=origin_dot_v1_dot_auth__pb2.CreateTokenRequest.SerializeToString,
                 response_deserializer=origin_dot_v1_dot_auth__pb2.CreateTokenResponse.FromString,
                 _registered_method=True)
+        self.RefreshToken = channel.unary_unary(
+                '/origin.v1.AuthService/RefreshToken',
+                request_serializer=origin_dot_v1_dot_auth__pb2.RefreshTokenRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.RefreshTokenResponse.FromString,
+                _registered_method=True)
+        self.SignOut = channel.unary_unary(
+                '/origin.v1.AuthService/SignOut',
+                request_serializer=origin_dot_v1_dot_auth__pb2.SignOutRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.SignOutResponse.FromString,
+                _registered_method=True)
+        self.VerifyEmail = channel.unary_unary(
+                '/origin.v1.AuthService/VerifyEmail',
+                request_serializer=origin_dot_v1_dot_auth__pb2.VerifyEmailRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.VerifyEmailResponse.FromString,
+                _registered_method=True)
+        self.SendVerificationCode = channel.unary_unary(
+                '/origin.v1.AuthService/SendVerificationCode',
+                request_serializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeResponse.FromString,
+                _registered_method=True)
         self.GetCurrentUser = channel.unary_unary(
                 '/origin.v1.AuthService/GetCurrentUser',
                 request_serializer=origin_dot_v1_dot_auth__pb2.GetCurrentUserRequest.SerializeToString,
@@ -59,24 +79,82 @@ class AuthServiceServicer:
     """
 
     def CreateUser(self, request, context):
-        """Creates an account. Anyone may call it.
+        """Creates an unverified account and mails a 6-digit verification code to
+        it. Anyone may call it.
 
-        Returns `INVALID_ARGUMENT` for a malformed email, a password shorter than
-        10 or longer than 128 characters, or a screen name outside 3 to 32
-        characters; `ALREADY_EXISTS` when the email (compared without regard to
-        case) or the screen name is taken.
+        The reply is the same whether or not the email already has an account,
+        so it does not show who has one: for a taken email nothing is created,
+        the reply carries a profile that belongs to no account, and the owner of
+        the address is told by mail instead.
+
+        Returns `INVALID_ARGUMENT` for a malformed email or phone number, a
+        password shorter than 10 or longer than 128 characters, or a screen name
+        outside 3 to 32 characters; `ALREADY_EXISTS` with reason
+        `SCREEN_NAME_TAKEN` when the screen name is taken.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateToken(self, request, context):
-        """Exchanges an email and password for a short-lived JWT access token.
-        Anyone may call it.
+        """Exchanges an email and password for a short-lived JWT access token and
+        an opaque refresh token, which together start a session. Anyone may
+        call it.
 
         Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
-        when the email and password do not match an account; the message does
-        not say which of the two was wrong.
+        with reason `BAD_CREDENTIALS` when the email and password do not match
+        an account; the message does not say which of the two was wrong.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefreshToken(self, request, context):
+        """Exchanges a refresh token for a new access token and a new refresh
+        token. Anyone holding a refresh token may call it. Each refresh token
+        works once: using one that was already exchanged ends its whole session,
+        except within a short grace period, when the retry receives the same
+        successor (so a client that lost a reply is not signed out).
+
+        Returns `INVALID_ARGUMENT` when `refresh_token` is empty and
+        `UNAUTHENTICATED` with reason `BAD_REFRESH_TOKEN` for an unknown,
+        expired, reused or ended one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignOut(self, request, context):
+        """Ends the caller's current session: its refresh token stops working and
+        its access tokens are rejected within a few seconds. Needs a user
+        access token.
+
+        Returns `UNAUTHENTICATED` without a valid access token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyEmail(self, request, context):
+        """Verifies the account's email address with the 6-digit code or the link
+        token from the verification mail. Anyone may call it. A code works once,
+        for 10 minutes, and five wrong codes spend it.
+
+        Returns `INVALID_ARGUMENT` when neither a code with its email nor a link
+        token is set, or the code is not 6 digits; `UNAUTHENTICATED` with reason
+        `BAD_CODE` for a wrong, expired or spent code or link, whether or not
+        the email has an account.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendVerificationCode(self, request, context):
+        """Mails a new verification code to an unverified account, replacing the
+        earlier one. Anyone may call it, and the reply is the same whether or
+        not the email has an unverified account.
+
+        Returns `INVALID_ARGUMENT` for a malformed email.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -104,6 +182,26 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.CreateToken,
                     request_deserializer=origin_dot_v1_dot_auth__pb2.CreateTokenRequest.FromString,
                     response_serializer=origin_dot_v1_dot_auth__pb2.CreateTokenResponse.SerializeToString,
+            ),
+            'RefreshToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefreshToken,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.RefreshTokenRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.RefreshTokenResponse.SerializeToString,
+            ),
+            'SignOut': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignOut,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.SignOutRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.SignOutResponse.SerializeToString,
+            ),
+            'VerifyEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyEmail,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.VerifyEmailRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.VerifyEmailResponse.SerializeToString,
+            ),
+            'SendVerificationCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendVerificationCode,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeResponse.SerializeToString,
             ),
             'GetCurrentUser': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCurrentUser,
@@ -167,6 +265,114 @@ class AuthService:
             '/origin.v1.AuthService/CreateToken',
             origin_dot_v1_dot_auth__pb2.CreateTokenRequest.SerializeToString,
             origin_dot_v1_dot_auth__pb2.CreateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefreshToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/RefreshToken',
+            origin_dot_v1_dot_auth__pb2.RefreshTokenRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.RefreshTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignOut(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/SignOut',
+            origin_dot_v1_dot_auth__pb2.SignOutRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.SignOutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/VerifyEmail',
+            origin_dot_v1_dot_auth__pb2.VerifyEmailRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.VerifyEmailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendVerificationCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/SendVerificationCode',
+            origin_dot_v1_dot_auth__pb2.SendVerificationCodeRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.SendVerificationCodeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -36,20 +36,62 @@ class AuthServiceStub:
     @typing.overload
     def __new__(cls, channel: aio.Channel) -> AuthServiceAsyncStub: ...
     CreateUser: grpc.UnaryUnaryMultiCallable[auth_pb2.CreateUserRequest, auth_pb2.CreateUserResponse]
-    """Creates an account. Anyone may call it.
+    """Creates an unverified account and mails a 6-digit verification code to
+    it. Anyone may call it.
 
-    Returns `INVALID_ARGUMENT` for a malformed email, a password shorter than
-    10 or longer than 128 characters, or a screen name outside 3 to 32
-    characters; `ALREADY_EXISTS` when the email (compared without regard to
-    case) or the screen name is taken.
+    The reply is the same whether or not the email already has an account,
+    so it does not show who has one: for a taken email nothing is created,
+    the reply carries a profile that belongs to no account, and the owner of
+    the address is told by mail instead.
+
+    Returns `INVALID_ARGUMENT` for a malformed email or phone number, a
+    password shorter than 10 or longer than 128 characters, or a screen name
+    outside 3 to 32 characters; `ALREADY_EXISTS` with reason
+    `SCREEN_NAME_TAKEN` when the screen name is taken.
     """
     CreateToken: grpc.UnaryUnaryMultiCallable[auth_pb2.CreateTokenRequest, auth_pb2.CreateTokenResponse]
-    """Exchanges an email and password for a short-lived JWT access token.
-    Anyone may call it.
+    """Exchanges an email and password for a short-lived JWT access token and
+    an opaque refresh token, which together start a session. Anyone may
+    call it.
 
     Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
-    when the email and password do not match an account; the message does
-    not say which of the two was wrong.
+    with reason `BAD_CREDENTIALS` when the email and password do not match
+    an account; the message does not say which of the two was wrong.
+    """
+    RefreshToken: grpc.UnaryUnaryMultiCallable[auth_pb2.RefreshTokenRequest, auth_pb2.RefreshTokenResponse]
+    """Exchanges a refresh token for a new access token and a new refresh
+    token. Anyone holding a refresh token may call it. Each refresh token
+    works once: using one that was already exchanged ends its whole session,
+    except within a short grace period, when the retry receives the same
+    successor (so a client that lost a reply is not signed out).
+
+    Returns `INVALID_ARGUMENT` when `refresh_token` is empty and
+    `UNAUTHENTICATED` with reason `BAD_REFRESH_TOKEN` for an unknown,
+    expired, reused or ended one.
+    """
+    SignOut: grpc.UnaryUnaryMultiCallable[auth_pb2.SignOutRequest, auth_pb2.SignOutResponse]
+    """Ends the caller's current session: its refresh token stops working and
+    its access tokens are rejected within a few seconds. Needs a user
+    access token.
+
+    Returns `UNAUTHENTICATED` without a valid access token.
+    """
+    VerifyEmail: grpc.UnaryUnaryMultiCallable[auth_pb2.VerifyEmailRequest, auth_pb2.VerifyEmailResponse]
+    """Verifies the account's email address with the 6-digit code or the link
+    token from the verification mail. Anyone may call it. A code works once,
+    for 10 minutes, and five wrong codes spend it.
+
+    Returns `INVALID_ARGUMENT` when neither a code with its email nor a link
+    token is set, or the code is not 6 digits; `UNAUTHENTICATED` with reason
+    `BAD_CODE` for a wrong, expired or spent code or link, whether or not
+    the email has an account.
+    """
+    SendVerificationCode: grpc.UnaryUnaryMultiCallable[auth_pb2.SendVerificationCodeRequest, auth_pb2.SendVerificationCodeResponse]
+    """Mails a new verification code to an unverified account, replacing the
+    earlier one. Anyone may call it, and the reply is the same whether or
+    not the email has an unverified account.
+
+    Returns `INVALID_ARGUMENT` for a malformed email.
     """
     GetCurrentUser: grpc.UnaryUnaryMultiCallable[auth_pb2.GetCurrentUserRequest, auth_pb2.GetCurrentUserResponse]
     """Returns the signed-in user's profile. Needs a user access token.
@@ -66,20 +108,62 @@ class AuthServiceAsyncStub(AuthServiceStub):
 
     def __init__(self, channel: aio.Channel) -> None: ...
     CreateUser: aio.UnaryUnaryMultiCallable[auth_pb2.CreateUserRequest, auth_pb2.CreateUserResponse]  # type: ignore[assignment]
-    """Creates an account. Anyone may call it.
+    """Creates an unverified account and mails a 6-digit verification code to
+    it. Anyone may call it.
 
-    Returns `INVALID_ARGUMENT` for a malformed email, a password shorter than
-    10 or longer than 128 characters, or a screen name outside 3 to 32
-    characters; `ALREADY_EXISTS` when the email (compared without regard to
-    case) or the screen name is taken.
+    The reply is the same whether or not the email already has an account,
+    so it does not show who has one: for a taken email nothing is created,
+    the reply carries a profile that belongs to no account, and the owner of
+    the address is told by mail instead.
+
+    Returns `INVALID_ARGUMENT` for a malformed email or phone number, a
+    password shorter than 10 or longer than 128 characters, or a screen name
+    outside 3 to 32 characters; `ALREADY_EXISTS` with reason
+    `SCREEN_NAME_TAKEN` when the screen name is taken.
     """
     CreateToken: aio.UnaryUnaryMultiCallable[auth_pb2.CreateTokenRequest, auth_pb2.CreateTokenResponse]  # type: ignore[assignment]
-    """Exchanges an email and password for a short-lived JWT access token.
-    Anyone may call it.
+    """Exchanges an email and password for a short-lived JWT access token and
+    an opaque refresh token, which together start a session. Anyone may
+    call it.
 
     Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
-    when the email and password do not match an account; the message does
-    not say which of the two was wrong.
+    with reason `BAD_CREDENTIALS` when the email and password do not match
+    an account; the message does not say which of the two was wrong.
+    """
+    RefreshToken: aio.UnaryUnaryMultiCallable[auth_pb2.RefreshTokenRequest, auth_pb2.RefreshTokenResponse]  # type: ignore[assignment]
+    """Exchanges a refresh token for a new access token and a new refresh
+    token. Anyone holding a refresh token may call it. Each refresh token
+    works once: using one that was already exchanged ends its whole session,
+    except within a short grace period, when the retry receives the same
+    successor (so a client that lost a reply is not signed out).
+
+    Returns `INVALID_ARGUMENT` when `refresh_token` is empty and
+    `UNAUTHENTICATED` with reason `BAD_REFRESH_TOKEN` for an unknown,
+    expired, reused or ended one.
+    """
+    SignOut: aio.UnaryUnaryMultiCallable[auth_pb2.SignOutRequest, auth_pb2.SignOutResponse]  # type: ignore[assignment]
+    """Ends the caller's current session: its refresh token stops working and
+    its access tokens are rejected within a few seconds. Needs a user
+    access token.
+
+    Returns `UNAUTHENTICATED` without a valid access token.
+    """
+    VerifyEmail: aio.UnaryUnaryMultiCallable[auth_pb2.VerifyEmailRequest, auth_pb2.VerifyEmailResponse]  # type: ignore[assignment]
+    """Verifies the account's email address with the 6-digit code or the link
+    token from the verification mail. Anyone may call it. A code works once,
+    for 10 minutes, and five wrong codes spend it.
+
+    Returns `INVALID_ARGUMENT` when neither a code with its email nor a link
+    token is set, or the code is not 6 digits; `UNAUTHENTICATED` with reason
+    `BAD_CODE` for a wrong, expired or spent code or link, whether or not
+    the email has an account.
+    """
+    SendVerificationCode: aio.UnaryUnaryMultiCallable[auth_pb2.SendVerificationCodeRequest, auth_pb2.SendVerificationCodeResponse]  # type: ignore[assignment]
+    """Mails a new verification code to an unverified account, replacing the
+    earlier one. Anyone may call it, and the reply is the same whether or
+    not the email has an unverified account.
+
+    Returns `INVALID_ARGUMENT` for a malformed email.
     """
     GetCurrentUser: aio.UnaryUnaryMultiCallable[auth_pb2.GetCurrentUserRequest, auth_pb2.GetCurrentUserResponse]  # type: ignore[assignment]
     """Returns the signed-in user's profile. Needs a user access token.
@@ -99,12 +183,18 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         request: auth_pb2.CreateUserRequest,
         context: _ServicerContext,
     ) -> typing.Union[auth_pb2.CreateUserResponse, abc.Awaitable[auth_pb2.CreateUserResponse]]:
-        """Creates an account. Anyone may call it.
+        """Creates an unverified account and mails a 6-digit verification code to
+        it. Anyone may call it.
 
-        Returns `INVALID_ARGUMENT` for a malformed email, a password shorter than
-        10 or longer than 128 characters, or a screen name outside 3 to 32
-        characters; `ALREADY_EXISTS` when the email (compared without regard to
-        case) or the screen name is taken.
+        The reply is the same whether or not the email already has an account,
+        so it does not show who has one: for a taken email nothing is created,
+        the reply carries a profile that belongs to no account, and the owner of
+        the address is told by mail instead.
+
+        Returns `INVALID_ARGUMENT` for a malformed email or phone number, a
+        password shorter than 10 or longer than 128 characters, or a screen name
+        outside 3 to 32 characters; `ALREADY_EXISTS` with reason
+        `SCREEN_NAME_TAKEN` when the screen name is taken.
         """
 
     @abc_1.abstractmethod
@@ -113,12 +203,72 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         request: auth_pb2.CreateTokenRequest,
         context: _ServicerContext,
     ) -> typing.Union[auth_pb2.CreateTokenResponse, abc.Awaitable[auth_pb2.CreateTokenResponse]]:
-        """Exchanges an email and password for a short-lived JWT access token.
-        Anyone may call it.
+        """Exchanges an email and password for a short-lived JWT access token and
+        an opaque refresh token, which together start a session. Anyone may
+        call it.
 
         Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
-        when the email and password do not match an account; the message does
-        not say which of the two was wrong.
+        with reason `BAD_CREDENTIALS` when the email and password do not match
+        an account; the message does not say which of the two was wrong.
+        """
+
+    @abc_1.abstractmethod
+    def RefreshToken(
+        self,
+        request: auth_pb2.RefreshTokenRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.RefreshTokenResponse, abc.Awaitable[auth_pb2.RefreshTokenResponse]]:
+        """Exchanges a refresh token for a new access token and a new refresh
+        token. Anyone holding a refresh token may call it. Each refresh token
+        works once: using one that was already exchanged ends its whole session,
+        except within a short grace period, when the retry receives the same
+        successor (so a client that lost a reply is not signed out).
+
+        Returns `INVALID_ARGUMENT` when `refresh_token` is empty and
+        `UNAUTHENTICATED` with reason `BAD_REFRESH_TOKEN` for an unknown,
+        expired, reused or ended one.
+        """
+
+    @abc_1.abstractmethod
+    def SignOut(
+        self,
+        request: auth_pb2.SignOutRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.SignOutResponse, abc.Awaitable[auth_pb2.SignOutResponse]]:
+        """Ends the caller's current session: its refresh token stops working and
+        its access tokens are rejected within a few seconds. Needs a user
+        access token.
+
+        Returns `UNAUTHENTICATED` without a valid access token.
+        """
+
+    @abc_1.abstractmethod
+    def VerifyEmail(
+        self,
+        request: auth_pb2.VerifyEmailRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.VerifyEmailResponse, abc.Awaitable[auth_pb2.VerifyEmailResponse]]:
+        """Verifies the account's email address with the 6-digit code or the link
+        token from the verification mail. Anyone may call it. A code works once,
+        for 10 minutes, and five wrong codes spend it.
+
+        Returns `INVALID_ARGUMENT` when neither a code with its email nor a link
+        token is set, or the code is not 6 digits; `UNAUTHENTICATED` with reason
+        `BAD_CODE` for a wrong, expired or spent code or link, whether or not
+        the email has an account.
+        """
+
+    @abc_1.abstractmethod
+    def SendVerificationCode(
+        self,
+        request: auth_pb2.SendVerificationCodeRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.SendVerificationCodeResponse, abc.Awaitable[auth_pb2.SendVerificationCodeResponse]]:
+        """Mails a new verification code to an unverified account, replacing the
+        earlier one. Anyone may call it, and the reply is the same whether or
+        not the email has an unverified account.
+
+        Returns `INVALID_ARGUMENT` for a malformed email.
         """
 
     @abc_1.abstractmethod

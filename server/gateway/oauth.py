@@ -1,0 +1,86 @@
+"""The OAuth 2.0 password grant (RFC 6749, section 4.3) on the token route.
+
+`POST /v1/auth/token` with `Content-Type: application/x-www-form-urlencoded`
+and `grant_type=password&username=...&password=...` calls CreateToken with
+the username as the e-mail, and returns the RFC's shapes: a token response
+(section 5.1) or an error response (section 5.2). JSON bodies on the same
+route keep the usual mapping.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import grpc
+from google.rpc import status_pb2
+from starlette.responses import JSONResponse
+
+from server.gateway.routes import Route
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+TOKEN_METHOD = "/origin.v1.AuthService/CreateToken"
+
+# RFC 6749 section 5.1: token responses must not be cached.
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_MAX_FIELDS = 32
+
+
+class OAuthError(Exception):
+    """A token request rejected with an RFC 6749 error code, such as invalid_grant."""
+
+    def __init__(self, error: str, description: str):
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        body = {"error": self.error, "error_description": self.description}
+        return JSONResponse(body, status_code=400, headers={**_NO_STORE, **(headers or {})})
+
+
+def accepts_form(route: Route, content_type: str) -> bool:
+    """True when the request is a form body on the token route."""
+    return route.grpc_path == TOKEN_METHOD and content_type == FORM_CONTENT_TYPE
+
+
+def password_grant_request(route: Route, body: bytes):
+    """Build a CreateTokenRequest from a password-grant form; raise OAuthError for a bad form."""
+    try:
+        text = body.decode("ascii")
+        pairs = urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise OAuthError("invalid_request", "the form body is not valid application/x-www-form-urlencoded") from None
+
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise OAuthError("invalid_request", f"parameter {name!r} is given more than once")
+        form[name] = value
+    # Section 3.2: parameters that the server does not know are ignored.
+    grant_type = form.get("grant_type")
+    if not grant_type:
+        raise OAuthError("invalid_request", "missing parameter 'grant_type'; use grant_type=password")
+    if grant_type != "password":
+        raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported; use password")
+    for name in ("username", "password"):
+        if not form.get(name):
+            raise OAuthError("invalid_request", f"missing parameter {name!r}")
+    return route.request_class(email=form["username"], password=form["password"])
+
+
+def token_response(reply) -> JSONResponse:
+    """Return a CreateTokenResponse in the shape of RFC 6749 section 5.1; `expires_in` is a number of seconds."""
+    body = {"access_token": reply.access_token, "token_type": reply.token_type, "expires_in": reply.expires_in}
+    # The refresh token is optional in the RFC's response and in older contracts.
+    if "refresh_token" in reply.DESCRIPTOR.fields_by_name and reply.refresh_token:
+        body["refresh_token"] = reply.refresh_token
+    return JSONResponse(body, headers=_NO_STORE)
+
+
+def error_for_status(status: status_pb2.Status) -> OAuthError | None:
+    """Return the RFC 6749 error for a failed CreateToken call, or None when the usual Status body fits better."""
+    if status.code == grpc.StatusCode.UNAUTHENTICATED.value[0]:
+        return OAuthError("invalid_grant", status.message or "the username and password do not match an account")
+    if status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]:
+        return OAuthError("invalid_request", status.message)
+    return None

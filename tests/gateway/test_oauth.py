@@ -1,0 +1,79 @@
+"""The OAuth 2.0 password grant on POST /v1/auth/token."""
+
+import pytest
+
+from tests.gateway.rest import sign_up
+from tests.helpers import PASSWORD
+
+
+async def test_password_grant_returns_token_response(http):
+    user = await sign_up(http)
+    reply = await http.post("/v1/auth/token", data={"grant_type": "password", "username": user.email, "password": PASSWORD})
+    assert reply.status_code == 200
+    body = reply.json()
+    assert {"access_token", "token_type", "expires_in"} <= set(body)
+    assert set(body) <= {"access_token", "token_type", "expires_in", "refresh_token"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 900
+    assert reply.headers["cache-control"] == "no-store"
+
+
+async def test_password_grant_token_works(http):
+    user = await sign_up(http)
+    token = await http.post("/v1/auth/token", data={"grant_type": "password", "username": user.email, "password": PASSWORD})
+    me = await http.get("/v1/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.json()["user"]["id"] == user.user_id
+
+
+async def test_password_grant_with_charset_and_extra_parameters(http):
+    user = await sign_up(http)
+    body = f"grant_type=password&username={user.email}&password={PASSWORD.replace(' ', '+')}&scope=&client_id=web"
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
+    reply = await http.post("/v1/auth/token", content=body, headers=headers)
+    assert reply.status_code == 200
+    assert reply.json()["token_type"] == "Bearer"
+
+
+async def test_wrong_password_is_invalid_grant(http):
+    user = await sign_up(http)
+    reply = await http.post("/v1/auth/token", data={"grant_type": "password", "username": user.email, "password": "not it at all"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == "invalid_grant"
+    assert reply.json()["error_description"]
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"username": "a@example.com", "password": "x"}, "invalid_request"),
+        ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
+        ({"grant_type": "password", "password": "x"}, "invalid_request"),
+        ({"grant_type": "password", "username": "a@example.com"}, "invalid_request"),
+        ({"grant_type": "password", "username": "", "password": "x"}, "invalid_request"),
+    ],
+)
+async def test_bad_forms_get_oauth_errors(http, form, error):
+    reply = await http.post("/v1/auth/token", data=form)
+    assert reply.status_code == 400
+    assert reply.json()["error"] == error
+
+
+async def test_repeated_parameter_is_invalid_request(http):
+    body = "grant_type=password&username=a@example.com&username=b@example.com&password=x"
+    reply = await http.post("/v1/auth/token", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == "invalid_request"
+    assert "more than once" in reply.json()["error_description"]
+
+
+async def test_malformed_form_is_invalid_request(http):
+    body = b"grant_type=password&username=%FF&password=x"
+    reply = await http.post("/v1/auth/token", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 400
+    assert reply.json()["error"] == "invalid_request"
+
+
+async def test_json_on_the_same_route_keeps_proto_shape(http):
+    user = await sign_up(http)
+    reply = await http.post("/v1/auth/token", json={"email": user.email, "password": PASSWORD})
+    assert "accessToken" in reply.json()
