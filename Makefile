@@ -81,3 +81,4 @@ clean:
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet 'redis>=5'
 	$(BIN)/python -m bench.boards
+	$(BIN)/python -m bench.gateway
