@@ -12,8 +12,9 @@ SITE := $(shell [ -x $(BIN)/python ] && $(BIN)/python -c 'import sysconfig; prin
 run: $(VENV)/.installed
 	$(BIN)/python -m server
 
-test: $(VENV)/.installed node_modules/.installed chromium
+test: $(VENV)/.installed node_modules/.installed sdk/typescript/node_modules/.installed chromium
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest -q
+	cd sdk/typescript && npm test
 
 # The scoreboard tests drive Debian's chromium through playwright, which is
 # told never to download a browser of its own. Installing needs root (CI and
@@ -35,6 +36,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The TypeScript SDK's test starts `python -m server` and calls it through
+# the gateway with Connect's gRPC-Web client.
+sdk/typescript/node_modules/.installed: sdk/typescript/package.json sdk/typescript/package-lock.json
+	cd sdk/typescript && npm ci --no-audit --no-fund
+	touch $@
+
 # google/api and google/rpc protos come from the googleapis-common-protos wheel.
 proto-deps: $(VENV)/.installed
 	$(eval SITE := $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'))
@@ -43,7 +50,7 @@ proto-deps: $(VENV)/.installed
 	cp $(SITE)/google/rpc/status.proto build/proto-deps/google/rpc/
 
 generate: proto-deps node_modules/.installed
-	rm -rf sdk/python/src/origin/v1
+	rm -rf sdk/python/src/origin/v1 sdk/typescript/src/gen
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BUF) generate --path proto/origin
 	$(BUF) build --path proto/origin -o sdk/python/src/origin_sdk/descriptors.binpb
 
@@ -52,8 +59,8 @@ lint: proto-deps node_modules/.installed
 	$(BUF) format --diff --exit-code proto
 
 check-generated: generate
-	git diff --exit-code -- sdk/python/src
-	@test -z "$$(git status --porcelain -- sdk/python/src)" || { git status --porcelain -- sdk/python/src; echo "generated code is stale: run make generate and commit"; exit 1; }
+	git diff --exit-code -- sdk/python/src sdk/typescript/src/gen
+	@test -z "$$(git status --porcelain -- sdk/python/src sdk/typescript/src/gen)" || { git status --porcelain -- sdk/python/src sdk/typescript/src/gen; echo "generated code is stale: run make generate and commit"; exit 1; }
 
 # Compare the contracts with the last landed main. Sessions last at most a
 # few hours, so the newest commit older than BREAKING_AGE is the main that
