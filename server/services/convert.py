@@ -153,12 +153,15 @@ def snapshot(page: BoardPage) -> common_pb2.BoardSnapshot:
     )
 
 
-def board_choice(field: str, value: int, table: dict, *, required: bool = False):
-    """Map an enum number to its domain value; unknown numbers get INVALID_ARGUMENT."""
+def board_choice(field: str, value: int, table: dict, enum_type, *, required: bool = False):
+    """Map an enum number to its domain value; unknown numbers get INVALID_ARGUMENT.
+
+    With `required`, 0 (unspecified) maps to None so the domain can name the
+    missing field.
+    """
     if value == 0 and required:
         return None
     if value not in table:
-        enum_type = {id(SCOPES): common_pb2.BoardScope, id(PERIODS): common_pb2.BoardPeriod, id(MODES): common_pb2.BoardMode}[id(table)]
         allowed = ", ".join(name for name in enum_type.keys() if not name.endswith("UNSPECIFIED"))
         raise InvalidArgument(field, f"must be one of {allowed}, got {value}")
     return table[value]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from origin.v1 import score_pb2, score_pb2_grpc
+from origin.v1 import common_pb2, score_pb2, score_pb2_grpc
 
 from server.deps import Deps
 from server.domain import boards, checkins, scores, statuses, validate
@@ -156,11 +156,11 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
         return await boards.check_board(
             self.deps,
             game=request.game,
-            scope=convert.board_choice("scope", request.scope, convert.SCOPES, required=True),
+            scope=convert.board_choice("scope", request.scope, convert.SCOPES, common_pb2.BoardScope, required=True),
             arcade_id=request.arcade_id,
             machine_id=request.machine_id,
-            period=convert.board_choice("period", request.period, convert.PERIODS),
-            mode=convert.board_choice("mode", request.mode, convert.MODES),
+            period=convert.board_choice("period", request.period, convert.PERIODS, common_pb2.BoardPeriod),
+            mode=convert.board_choice("mode", request.mode, convert.MODES, common_pb2.BoardMode),
         )
 
 

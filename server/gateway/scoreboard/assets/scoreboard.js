@@ -45,7 +45,14 @@ function readSelection() {
     period: query.get("period") || "BOARD_PERIOD_ALL_TIME",
     mode: query.get("mode") || "BOARD_MODE_BEST_PER_PLAYER",
   };
-  selection.scope = selection.machineId ? SCOPE_MACHINE : selection.arcadeId ? SCOPE_ARCADE : SCOPE_GLOBAL;
+  // The narrowest selection wins: a machine, else an arcade, else the whole game.
+  if (selection.machineId) {
+    selection.scope = SCOPE_MACHINE;
+  } else if (selection.arcadeId) {
+    selection.scope = SCOPE_ARCADE;
+  } else {
+    selection.scope = SCOPE_GLOBAL;
+  }
   return selection;
 }
 

@@ -146,7 +146,7 @@ class ScoreServiceServicer:
     def WatchBoard(self, request, context):
         """Watches the top of a board: the first message is a snapshot of the board
         as it is, and a new snapshot follows whenever the board changes. Bursts
-        of scores are coalesced, so a watcher sees the latest state a few times a
+        of scores are coalesced, so a watcher receives the latest state a few times a
         second rather than every intermediate one. Anyone may call it.
 
         Returns the same errors as `ListTopScores` for a bad selection. The

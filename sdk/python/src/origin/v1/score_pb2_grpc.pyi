@@ -88,7 +88,7 @@ class ScoreServiceStub:
     WatchBoard: grpc.UnaryStreamMultiCallable[score_pb2.WatchBoardRequest, score_pb2.WatchBoardResponse]
     """Watches the top of a board: the first message is a snapshot of the board
     as it is, and a new snapshot follows whenever the board changes. Bursts
-    of scores are coalesced, so a watcher sees the latest state a few times a
+    of scores are coalesced, so a watcher receives the latest state a few times a
     second rather than every intermediate one. Anyone may call it.
 
     Returns the same errors as `ListTopScores` for a bad selection. The
@@ -156,7 +156,7 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     WatchBoard: aio.UnaryStreamMultiCallable[score_pb2.WatchBoardRequest, score_pb2.WatchBoardResponse]  # type: ignore[assignment]
     """Watches the top of a board: the first message is a snapshot of the board
     as it is, and a new snapshot follows whenever the board changes. Bursts
-    of scores are coalesced, so a watcher sees the latest state a few times a
+    of scores are coalesced, so a watcher receives the latest state a few times a
     second rather than every intermediate one. Anyone may call it.
 
     Returns the same errors as `ListTopScores` for a bad selection. The
@@ -257,7 +257,7 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
     ) -> typing.Union[abc.Iterator[score_pb2.WatchBoardResponse], abc.AsyncIterator[score_pb2.WatchBoardResponse]]:
         """Watches the top of a board: the first message is a snapshot of the board
         as it is, and a new snapshot follows whenever the board changes. Bursts
-        of scores are coalesced, so a watcher sees the latest state a few times a
+        of scores are coalesced, so a watcher receives the latest state a few times a
         second rather than every intermediate one. Anyone may call it.
 
         Returns the same errors as `ListTopScores` for a bad selection. The

@@ -141,7 +141,7 @@ export type Machine = Message<"origin.v1.Machine"> & {
   id: string;
 
   /**
-   * The ID of the arcade the machine stands in.
+   * The ID of the arcade where the machine is.
    *
    * @generated from field: string arcade_id = 2;
    */
@@ -265,7 +265,7 @@ export type Score = Message<"origin.v1.Score"> & {
   machineId: string;
 
   /**
-   * The ID of the arcade the machine stands in.
+   * The ID of the arcade where the machine is.
    *
    * @generated from field: string arcade_id = 3;
    */
@@ -279,7 +279,7 @@ export type Score = Message<"origin.v1.Score"> & {
   gameId: string;
 
   /**
-   * Who made the score.
+   * The player who made the score.
    *
    * @generated from field: origin.v1.Player player = 5;
    */
@@ -414,7 +414,7 @@ export const BoardEntrySchema: GenMessage<BoardEntry> = /*@__PURE__*/
  */
 export type BoardSnapshot = Message<"origin.v1.BoardSnapshot"> & {
   /**
-   * Which board this is.
+   * The board this snapshot shows.
    *
    * @generated from field: origin.v1.BoardSelector board = 1;
    */
@@ -515,7 +515,7 @@ export enum BoardEvent_Kind {
   UNSPECIFIED = 0,
 
   /**
-   * A different entry now holds rank 1.
+   * A different entry is now at rank 1.
    *
    * @generated from enum value: KIND_NEW_LEADER = 1;
    */
@@ -644,7 +644,7 @@ export const BoardPeriodSchema: GenEnum<BoardPeriod> = /*@__PURE__*/
   enumDesc(file_origin_v1_common, 1);
 
 /**
- * How a board lists scores.
+ * The way a board lists scores.
  *
  * @generated from enum origin.v1.BoardMode
  */

@@ -175,7 +175,7 @@ export const StreamScoresRequestSchema: GenMessage<StreamScoresRequest> = /*@__P
  */
 export type StreamScoresResponse = Message<"origin.v1.StreamScoresResponse"> & {
   /**
-   * The `submission_id` of the score this answers. Empty for a check-in code
+   * The `submission_id` of the score this response is for. Empty for a check-in code
    * or notice.
    *
    * @generated from field: string submission_id = 1;
@@ -667,14 +667,14 @@ export const WatchBoardRequestSchema: GenMessage<WatchBoardRequest> = /*@__PURE_
  */
 export type WatchBoardResponse = Message<"origin.v1.WatchBoardResponse"> & {
   /**
-   * The board as it stands now.
+   * The board as it is now.
    *
    * @generated from field: origin.v1.BoardSnapshot snapshot = 1;
    */
   snapshot?: BoardSnapshot | undefined;
 
   /**
-   * What changed since the previous message, for scoreboards to announce.
+   * The changes since the previous message, for scoreboards to announce.
    * Empty in the first message.
    *
    * @generated from field: repeated origin.v1.BoardEvent events = 2;
@@ -785,7 +785,7 @@ export const ScoreService: GenService<{
   /**
    * Watches the top of a board: the first message is a snapshot of the board
    * as it is, and a new snapshot follows whenever the board changes. Bursts
-   * of scores are coalesced, so a watcher sees the latest state a few times a
+   * of scores are coalesced, so a watcher receives the latest state a few times a
    * second rather than every intermediate one. Anyone may call it.
    *
    * Returns the same errors as `ListTopScores` for a bad selection. The
