@@ -31,17 +31,22 @@ from server.gateway.errors import (
     status_body,
     status_from_rpc_error,
 )
+from server.gateway.local import LocalInvoker, peer_of
 from server.gateway.routes import Route, RouteMatch, RouteTable
 from server.settings import Settings
 
 logger = logging.getLogger("origin.http")
 
 JSON_MEDIA_TYPE = "application/json"
+# Every REST route of the contracts lives under this prefix, and no page does,
+# so such a request can skip Starlette's router (see Gateway.asgi).
+API_PREFIX = "/v1/"
 
 # Request headers a browser may send cross-origin, and response headers its
 # scripts may read. gRPC-Web clients need the grpc-* ones.
 CORS_REQUEST_HEADERS = (
     "authorization",
+    "x-api-key",
     "content-type",
     "x-request-id",
     "grpc-timeout",
@@ -69,14 +74,37 @@ class UnaryResult:
 class Gateway:
     """Forwards HTTP requests to one gRPC channel by one route table."""
 
-    def __init__(self, routes: RouteTable, channel: grpc.aio.Channel, settings: Settings):
+    def __init__(
+        self, routes: RouteTable, channel: grpc.aio.Channel, settings: Settings, local: LocalInvoker | None = None
+    ):
         self.routes = routes
         self.channel = channel
+        # Unary calls go to the servicers in this process when the gateway
+        # runs inside the server (see local.py); otherwise over the channel.
+        self.local = local
         self.settings = settings
+        # One multicallable per method, made on first use: building it per
+        # request costs more than the rest of a small call's forwarding.
+        self._unary_calls: dict[str, grpc.aio.UnaryUnaryMultiCallable] = {}
         # Set when the gateway stops: open streams end with UNAVAILABLE.
         self.closing = asyncio.Event()
 
-    def asgi(self) -> Starlette:
+    def asgi(self):
+        """The ASGI application: API calls go straight to dispatch, pages through Starlette's router."""
+        app = self._pages_and_api()
+        if self.settings.cors_origins:
+            # The CORS middleware must see every request, preflights included.
+            return app
+
+        async def entry(scope, receive, send) -> None:
+            if scope["type"] == "http" and scope["path"].startswith(API_PREFIX):
+                await self(scope, receive, send)
+            else:
+                await app(scope, receive, send)
+
+        return entry
+
+    def _pages_and_api(self) -> Starlette:
         middleware = []
         if self.settings.cors_origins:
             middleware.append(
@@ -146,21 +174,33 @@ class Gateway:
         body = await read_body(request) if route.body else b""
 
         if oauth.accepts_form(route, content_type):
-            return await self._password_grant(route, body, call_metadata, timeout, request_id)
+            peer = peer_of(request.client)
+            return await self._password_grant(route, body, call_metadata, timeout, request_id, peer)
         if route.body and body.strip():
             _check_json_content_type(content_type)
         message = transcode.build_request(match, request.query_params.multi_items(), body, self.routes.pool)
 
         if route.server_streaming:
             return await self._stream(match, message, request, call_metadata, timeout, request_id)
-        result = await self._call_unary(route, message, call_metadata, timeout, request_id)
+        result = await self._call_unary(route, message, call_metadata, timeout, request_id, peer_of(request.client))
         if result.error is not None:
             return self.rpc_error_response(result)
         payload = transcode.dumps(transcode.response_json(route, result.reply, self.routes.pool))
         return _with_headers(Response(payload, media_type=JSON_MEDIA_TYPE), result.response_headers())
 
-    async def _call_unary(self, route: Route, message, call_metadata, timeout, request_id: str) -> UnaryResult:
-        multicallable = self.channel.unary_unary(route.grpc_path)
+    async def _call_unary(
+        self, route: Route, message, call_metadata, timeout, request_id: str, peer: str
+    ) -> UnaryResult:
+        if self.local is not None:
+            local = await self.local.unary(route.grpc_path, message.SerializeToString(), call_metadata, timeout, peer)
+            headers = metadata.response_headers("Grpc-Metadata-", local.initial_metadata, local.trailing_metadata)
+            request_id = metadata.server_request_id(local.initial_metadata, request_id)
+            if local.error is not None:
+                return UnaryResult(None, local.error, headers, request_id)
+            return UnaryResult(route.response_class.FromString(local.reply), None, headers, request_id)
+        multicallable = self._unary_calls.get(route.grpc_path)
+        if multicallable is None:
+            multicallable = self._unary_calls[route.grpc_path] = self.channel.unary_unary(route.grpc_path)
         call = multicallable(message.SerializeToString(), metadata=call_metadata, timeout=timeout)
         try:
             reply_bytes = await call
@@ -173,12 +213,12 @@ class Gateway:
         reply = route.response_class.FromString(reply_bytes)
         return UnaryResult(reply, None, headers, metadata.server_request_id(initial, request_id))
 
-    async def _password_grant(self, route: Route, body: bytes, call_metadata, timeout, request_id: str):
+    async def _password_grant(self, route: Route, body: bytes, call_metadata, timeout, request_id: str, peer: str):
         try:
             message = oauth.password_grant_request(route, body)
         except oauth.OAuthError as error:
             return error.response({"X-Request-Id": request_id})
-        result = await self._call_unary(route, message, call_metadata, timeout, request_id)
+        result = await self._call_unary(route, message, call_metadata, timeout, request_id, peer)
         if result.error is None:
             return _with_headers(oauth.token_response(result.reply), result.response_headers())
         oauth_error = oauth.error_for_status(status_from_rpc_error(result.error))

@@ -13,6 +13,7 @@ import uvicorn
 
 from server.gateway.app import Gateway
 from server.gateway.descriptors import load_reflection_file_set, load_sdk_file_set
+from server.gateway.local import LocalInvoker
 from server.gateway.routes import RouteTable
 from server.settings import Settings
 
@@ -68,10 +69,13 @@ async def load_routes(source: str, channel: grpc.aio.Channel) -> RouteTable:
     return table
 
 
-async def start_gateway(settings: Settings, grpc_target: str, *, routes: RouteTable | None = None) -> RunningGateway:
+async def start_gateway(
+    settings: Settings, grpc_target: str, *, routes: RouteTable | None = None, local: LocalInvoker | None = None
+) -> RunningGateway:
     """Serve the gateway on settings.http_addr (port 0 picks a free port), forwarding to grpc_target.
 
-    `routes` replaces the table that settings.http_routes would load.
+    `routes` replaces the table that settings.http_routes would load. With
+    `local`, unary calls go to the servicers of this process instead.
     """
     channel = grpc.aio.insecure_channel(grpc_target)
     try:
@@ -82,7 +86,7 @@ async def start_gateway(settings: Settings, grpc_target: str, *, routes: RouteTa
         await channel.close()
         raise
 
-    gateway = Gateway(routes, channel, settings)
+    gateway = Gateway(routes, channel, settings, local)
     config = uvicorn.Config(
         gateway.asgi(),
         lifespan="off",
@@ -90,7 +94,7 @@ async def start_gateway(settings: Settings, grpc_target: str, *, routes: RouteTa
         access_log=False,
         proxy_headers=False,
         server_header=False,
-        http="h11",
+        http="httptools",
         ws="none",
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]  # a float works
     )
