@@ -14,8 +14,17 @@ from origin_sdk.device import Backoff, DeviceAuthError, DeviceClient, DeviceStat
 
 from tests import conftest
 from tests.helpers import owner_with_machine
+from tests.sdk.python.proxy import CuttableProxy
 
 BURST = 300
+# The burst that a cut connection and a server restart interrupt after
+# CUT_AFTER acknowledgements.
+LONG_BURST = 1000
+CUT_AFTER = 300
+# Seconds to wait for the outbox to drain. Each score is its own committed
+# transaction, so on a loaded machine (2 cores, several test runs at once,
+# fsync on) the server acknowledged about 20 scores a second.
+FLUSH_SECONDS = 120.0
 
 
 async def wait_until(condition, timeout: float = 10.0) -> None:
@@ -85,15 +94,16 @@ async def test_resubmit_after_ack_is_duplicate(api, db, tmp_path):
 
 
 async def test_reconnect_after_server_restart(database_url, db, tmp_path):
-    """Stop the server mid-burst, keep submitting while it is down, start a
-    new one on the same port: the outbox drains and nothing is stored twice."""
+    """Stop the server in the middle of 1,000 scores, keep submitting while it
+    is down, start a new one on the same port and database: the outbox drains
+    and the server ends with exactly 1,000 entries."""
     async with conftest.serving(database_url, conftest.test_settings(tmp_path)) as api:
         owner, arcade, machine = await owner_with_machine(api)
         port = api.running.port
         device = DeviceClient(api.address, machine.token, tmp_path / "outbox.sqlite3")
         await device.start()
-        burst = asyncio.create_task(submit_burst(device, BURST))
-        await wait_until(lambda: device.stats.accepted >= 20)
+        burst = asyncio.create_task(submit_burst(device, LONG_BURST))
+        await wait_until(lambda: device.stats.accepted >= CUT_AFTER, timeout=FLUSH_SECONDS)
 
     try:
         stored_while_down = len(await stored_submissions(db, machine.machine_id))
@@ -102,16 +112,48 @@ async def test_reconnect_after_server_restart(database_url, db, tmp_path):
         restarted = conftest.test_settings(tmp_path, grpc_addr=f"127.0.0.1:{port}")
         async with conftest.serving(database_url, restarted):
             await burst
-            await device.flush(timeout=30)
+            await device.flush(timeout=FLUSH_SECONDS)
             stats = device.stats
     finally:
         await device.close()
 
     stored = await stored_submissions(db, machine.machine_id)
-    assert 20 <= stored_while_down < BURST
-    assert stored == [f"burst-{number}" for number in range(BURST)]
-    assert stats.accepted + stats.duplicates == BURST
+    assert CUT_AFTER <= stored_while_down < LONG_BURST
+    assert stored == [f"burst-{number}" for number in range(LONG_BURST)]
+    assert stats.accepted + stats.duplicates == LONG_BURST
     assert stats.rejected == 0
+    assert await asyncio.to_thread(outbox_counts, tmp_path / "outbox.sqlite3") == (0, 0)
+
+
+async def test_reconnect_after_connection_cut(api, db, tmp_path):
+    """Cut the device's TCP connection in the middle of 1,000 scores and let
+    it reconnect through the same address: exactly 1,000 entries arrive."""
+    owner, arcade, machine = await owner_with_machine(api)
+    proxy = CuttableProxy(api.running.port)
+    await proxy.start()
+    device = DeviceClient(proxy.address, machine.token, tmp_path / "outbox.sqlite3")
+    await device.start()
+    try:
+        burst = asyncio.create_task(submit_burst(device, LONG_BURST))
+        await wait_until(lambda: device.stats.accepted >= CUT_AFTER, timeout=FLUSH_SECONDS)
+        await proxy.cut()
+        pending_while_cut = device.pending_count
+        await asyncio.sleep(0.5)
+        await proxy.reopen()
+        await burst
+        await device.flush(timeout=FLUSH_SECONDS)
+        stats = device.stats
+    finally:
+        await device.close()
+        await proxy.close()
+
+    stored = await stored_submissions(db, machine.machine_id)
+    assert pending_while_cut > 0
+    assert proxy.connections >= 2
+    assert stored == [f"burst-{number}" for number in range(LONG_BURST)]
+    assert stats.accepted + stats.duplicates == LONG_BURST
+    assert stats.rejected == 0
+    assert await asyncio.to_thread(outbox_counts, tmp_path / "outbox.sqlite3") == (0, 0)
 
 
 async def test_reconnect_after_abrupt_stop(database_url, db, tmp_path):

@@ -462,7 +462,12 @@ class DeviceClient:
         self._queue = queue
 
         responses = 0
-        call = stub.StreamScores(self._requests(queue), metadata=self._metadata)
+        call = stub.StreamScores(metadata=self._metadata)
+        # The agent's own task writes the requests, so ending the stream
+        # cancels and awaits it here. Handing grpc an async generator instead
+        # left grpc's consumer task pending, and asyncio logged "aclose():
+        # asynchronous generator is already running" at every reconnect.
+        writer = asyncio.create_task(self._write_requests(call, queue))
         try:
             async for response in call:
                 await self._handle(response)
@@ -472,7 +477,21 @@ class DeviceClient:
             return responses, f"{error.code().name}: {error.details()}"
         finally:
             call.cancel()
+            writer.cancel()
+            await asyncio.wait((writer,))
+            if not writer.cancelled() and writer.exception() is not None:
+                logger.warning("score stream writer failed: %r", writer.exception())
         return responses, "the server closed the stream"
+
+    async def _write_requests(self, call: grpc.aio.StreamStreamCall, queue) -> None:
+        """Write the queued requests to the stream, then half-close it at the end of the queue."""
+        try:
+            async for request in self._requests(queue):
+                await call.write(request)
+            await call.done_writing()
+        except (grpc.aio.AioRpcError, grpc.aio.UsageError, asyncio.InvalidStateError) as error:
+            # The call ended while a write was pending; the reader sees its status.
+            logger.debug("score stream write stopped: %r", error)
 
     async def _requests(self, queue: asyncio.Queue[str | score_pb2.StreamScoresRequest | None]):
         while True:
