@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.settings import Settings
 
 if TYPE_CHECKING:
-    from server.domain.limits import FailureLimiter
+    from server.domain.limits import Backoff, FailureLimiter
     from server.domain.machines import DeviceTokenCache
     from server.domain.sessions import SessionCache
     from server.jobs.mail import MailSender
@@ -35,7 +35,12 @@ class Deps:
     statuses: StatusHub | None = None
     # Failed check-in claims per user and per client address.
     claim_failures: FailureLimiter | None = None
+    # Failed log-ins and account-code checks per account and per client address.
+    account_failures: Backoff | None = None
+    address_failures: Backoff | None = None
     # The background mail sender of this process; None in tools without one.
     mail: MailSender | None = None
     # Which sessions are live, remembered briefly for access-token checks.
     sessions: SessionCache | None = None
+    # The call rate limit of each partner API key in this process.
+    api_key_limits: TokenBuckets | None = None

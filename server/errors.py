@@ -12,7 +12,8 @@
 
 The interceptor turns each into a status with a `google.rpc.ErrorInfo`
 (reason, domain "origin.pinball", metadata) and, for InvalidArgument, a
-`google.rpc.BadRequest` naming the field. This module has no grpc import, so
+`google.rpc.BadRequest` naming the field, and for ResourceExhausted with a
+known wait, a `google.rpc.RetryInfo`. This module has no grpc import, so
 domain code can raise these without depending on the transport.
 """
 
@@ -71,8 +72,14 @@ class FailedPrecondition(OriginError):
 
 
 class ResourceExhausted(OriginError):
+    """With `retry_after_seconds` set, the status also carries a `google.rpc.RetryInfo`."""
+
     code = "RESOURCE_EXHAUSTED"
     reason = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, reason: str | None = None, retry_after_seconds: float | None = None):
+        super().__init__(message, reason=reason)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class Unavailable(OriginError):

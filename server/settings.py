@@ -36,7 +36,7 @@ class Settings:
     shutdown_grace_seconds: float = 10.0
     # ORIGIN_WATCH_COALESCE_SECONDS: a board's watchers get at most one update
     # per window, however many scores arrive in it.
-    watch_coalesce_seconds: float = 0.2
+    watch_coalesce_seconds: float = 0.1
     # ORIGIN_DEVICE_TOKEN_CACHE_SECONDS: how long a device token lookup is
     # reused before the database is asked again. Revocation through this
     # process takes effect at once; through another process, within this time.
@@ -107,6 +107,15 @@ class Settings:
     # exchanged a retry with it receives the same successor instead of
     # ending the session.
     refresh_grace_seconds: float = 30.0
+    # ORIGIN_SCREEN_NAME_CHANGE_DAYS: a user may change the screen name once
+    # per this many days.
+    screen_name_change_days: float = 30.0
+    # ORIGIN_API_KEY_RATE: calls per second that one partner API key may make
+    # on average, per server process.
+    api_key_rate: float = 5.0
+    # ORIGIN_API_KEY_BURST: calls one API key may make at once before the
+    # rate applies.
+    api_key_burst: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -150,6 +159,7 @@ class Settings:
             ),
             **_mail_settings(env, defaults),
             **_session_settings(env, defaults),
+            **_role_settings(env, defaults),
         )
 
 
@@ -249,4 +259,15 @@ def _session_settings(env: dict[str, str], defaults: Settings) -> dict:
         refresh_grace_seconds=_positive(
             env, "ORIGIN_REFRESH_GRACE_SECONDS", defaults.refresh_grace_seconds, float
         ),
+    )
+
+
+def _role_settings(env: dict[str, str], defaults: Settings) -> dict:
+    """Read the screen-name change limit and the API key rate limit."""
+    return dict(
+        screen_name_change_days=_positive(
+            env, "ORIGIN_SCREEN_NAME_CHANGE_DAYS", defaults.screen_name_change_days, float
+        ),
+        api_key_rate=_positive(env, "ORIGIN_API_KEY_RATE", defaults.api_key_rate, float),
+        api_key_burst=_positive(env, "ORIGIN_API_KEY_BURST", defaults.api_key_burst, int),
     )

@@ -19,6 +19,10 @@ _CONSTRAINT_ERRORS = {
     "users_screen_name_key_uq": lambda: errors.AlreadyExists(
         "this screen name is taken", reason="SCREEN_NAME_TAKEN"
     ),
+    # Two accounts that take look-alike names at the same moment.
+    "users_screen_name_skeleton_uq": lambda: errors.AlreadyExists(
+        "this screen name is taken, or looks the same as one that is", reason="SCREEN_NAME_TAKEN"
+    ),
     "scores_user_fk": lambda: errors.NotFound("no user has this user_id", reason="USER_NOT_FOUND"),
     # Two claims for one slot, or by one player, that commit at the same time.
     "check_ins_open_slot_uq": lambda: errors.FailedPrecondition(

@@ -31,6 +31,16 @@ SCREEN_NAME_TAKEN = text("SELECT EXISTS (SELECT 1 FROM users WHERE screen_name_k
 # Find the password hash for a log-in.
 SELECT_LOGIN = text("SELECT id, password_hash, email_verified FROM users WHERE email_key = :email_key")
 
+# The password hash and address of a signed-in user, for checks that need the current password.
+SELECT_LOGIN_BY_ID = text("SELECT id, email, email_key, password_hash, email_verified FROM users WHERE id = :id")
+
+UPDATE_PASSWORD = text("UPDATE users SET password_hash = :password_hash WHERE id = :id")
+
+# Move an account to a confirmed new address; a taken key raises users_email_key_uq.
+UPDATE_EMAIL = text(
+    "UPDATE users SET email = :email, email_key = :email_key, email_verified = true WHERE id = :id"
+)
+
 # Mark an account's email as verified.
 MARK_EMAIL_VERIFIED = text("UPDATE users SET email_verified = true WHERE id = :id AND NOT email_verified")
 
@@ -66,3 +76,15 @@ async def select_user(conn: AsyncConnection, user_id: uuid.UUID, read_time: date
     if read_time is None:
         return (await conn.execute(SELECT_USER, {"id": user_id})).one_or_none()
     return (await conn.execute(SELECT_USER_AS_OF, {"id": user_id, "read_time": read_time})).one_or_none()
+
+
+async def select_login_by_id(conn: AsyncConnection, user_id: uuid.UUID):
+    return (await conn.execute(SELECT_LOGIN_BY_ID, {"id": user_id})).one_or_none()
+
+
+async def update_password(conn: AsyncConnection, user_id: uuid.UUID, password_hash: str) -> None:
+    await conn.execute(UPDATE_PASSWORD, {"id": user_id, "password_hash": password_hash})
+
+
+async def update_email(conn: AsyncConnection, user_id: uuid.UUID, email: str, email_key: str) -> None:
+    await conn.execute(UPDATE_EMAIL, {"id": user_id, "email": email, "email_key": email_key})

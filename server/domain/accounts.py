@@ -14,7 +14,7 @@ import uuid
 from server.db import users as db
 from server.db.engine import read, transaction
 from server.deps import Deps
-from server.domain import codes, mail, security, sessions, validate
+from server.domain import codes, limits, mail, screen_names, second_factor, security, sessions, validate
 from server.domain.callers import Caller
 from server.errors import AlreadyExists, InvalidArgument, NotFound, Unauthenticated
 
@@ -113,9 +113,10 @@ async def check_create_user(
     async with uniform_reply_time(deps):
         password_hash = await security.hash_password(password)
         async with transaction(deps.engine) as conn:
-            if await db.screen_name_taken(conn, screen_name_key(screen_name)):
-                raise AlreadyExists("this screen name is taken", reason="SCREEN_NAME_TAKEN")
+            # Taken also when it only looks like another name (the UTS #39 skeleton).
+            await screen_names.check_free(conn, screen_name_key(screen_name))
             record = await _insert_or_notify(deps, conn, email, password_hash, screen_name, phone_number)
+            await screen_names.store_skeleton(conn, record.id, screen_name_key(screen_name))
         mail.notify_queued(deps)
     return record
 
@@ -193,17 +194,36 @@ def check_code_format(field: str, code: str) -> str:
     return code
 
 
-async def do_create_token(deps: Deps, email: str, password: str, client_address: str) -> sessions.Tokens:
-    """Check an email and password and start a session."""
+async def do_create_token(
+    deps: Deps, email: str, password: str, client_address: str
+) -> sessions.Tokens | second_factor.Challenge:
+    """Check an email and password, then start a session, or a challenge when a second factor is on.
+
+    Failures count per email and per client address, whether or not the
+    email has an account, so the lockout shows nothing about who has one.
+    """
     if not email:
         raise InvalidArgument("email", "required")
     if not password:
         raise InvalidArgument("password", "required")
+    limit_key = "email:" + email_key(email.strip())
 
     async with uniform_reply_time(deps):
-        row = await _check_password(deps, email, password)
+        limits.check_attempt(deps, limit_key, client_address)
+        try:
+            row = await _check_password(deps, email, password)
+        except Unauthenticated:
+            limits.record_failure(deps, limit_key, client_address)
+            raise
+        limits.record_success(deps, limit_key)
+
         async with transaction(deps.engine) as conn:
-            return await sessions.do_start_session(deps, conn, row.id, client_address)
+            factor = await second_factor.confirmed_factor(conn, row.id)
+            if factor is None:
+                return await sessions.do_start_session(deps, conn, row.id, client_address)
+            challenge = await second_factor.start_challenge(deps, conn, factor)
+        mail.notify_queued(deps)
+        return challenge
 
 
 async def _check_password(deps: Deps, email: str, password: str):

@@ -12,7 +12,7 @@ import zoneinfo
 from server.db import arcades as db
 from server.db.engine import read, transaction
 from server.deps import Deps
-from server.domain import paging, validate
+from server.domain import paging, roles, validate
 from server.domain.callers import Caller
 from server.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 
@@ -109,16 +109,44 @@ async def get_arcade(deps: Deps, arcade_id: str, read_time: datetime.datetime | 
 
 
 async def access_owned_arcade(conn, caller: Caller, arcade_id: str, *, field: str = "arcade_id") -> ArcadeRecord:
-    """Load an arcade and check that the caller owns it. Runs on the caller's open connection."""
-    owner_id = caller.require_user()
-    parsed = validate.parse_uuid(field, arcade_id)
-    row = await db.select_arcade(conn, parsed)
+    """Load an arcade and check that the caller owns it or is a platform admin. Runs on the caller's open connection.
+
+    For changes to the arcade itself, its machines, device tokens, API keys and staff.
+    """
+    caller.require_user()
+    arcade = await _load_arcade(conn, arcade_id, field)
+    if await roles.arcade_role(conn, caller, arcade.id, arcade.owner_id) not in ("owner", "admin"):
+        raise PermissionDenied("only the arcade's owner or a platform admin may do this", reason="NOT_ARCADE_OWNER")
+    return arcade
+
+
+async def access_staffed_arcade(
+    conn, caller: Caller, arcade_id: str, *, field: str = "arcade_id", api_key_scope: str | None = None
+) -> ArcadeRecord:
+    """Load an arcade and check that the caller owns it, is on its staff or is a platform admin.
+
+    For reading machines and statuses and for moderating scores. With
+    `api_key_scope`, an API key of this arcade with that scope also passes.
+    """
+    if caller.api_key is not None and api_key_scope is not None:
+        arcade = await _load_arcade(conn, arcade_id, field)
+        roles.check_api_key_scope(caller, arcade.id, api_key_scope)
+        return arcade
+    caller.require_user()
+    arcade = await _load_arcade(conn, arcade_id, field)
+    if await roles.arcade_role(conn, caller, arcade.id, arcade.owner_id) is None:
+        # The same reason as for owner-only calls, which clients already handle.
+        raise PermissionDenied(
+            "only the arcade's owner, its staff or a platform admin may do this", reason="NOT_ARCADE_OWNER"
+        )
+    return arcade
+
+
+async def _load_arcade(conn, arcade_id: str, field: str) -> ArcadeRecord:
+    row = await db.select_arcade(conn, validate.parse_uuid(field, arcade_id))
     if row is None:
         raise NotFound(f"arcade {arcade_id} does not exist", reason="ARCADE_NOT_FOUND")
-    arcade = ArcadeRecord(**row._mapping)
-    if arcade.owner_id != owner_id:
-        raise PermissionDenied("only the arcade's owner may do this", reason="NOT_ARCADE_OWNER")
-    return arcade
+    return ArcadeRecord(**row._mapping)
 
 
 async def list_nearby_arcades(

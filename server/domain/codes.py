@@ -99,21 +99,43 @@ async def check(conn: AsyncConnection, key: bytes, user_id: uuid.UUID, purpose: 
     A wrong code counts an attempt; the caller must commit before raising, so
     the count sticks. Returns None when no open, unexpired code exists.
     """
+    match = await find(conn, key, user_id, purpose, code)
+    if match is not None and match.matched:
+        await db.spend_code(conn, match.id)
+    return match
+
+
+async def find(conn: AsyncConnection, key: bytes, user_id: uuid.UUID, purpose: str, code: str) -> CodeMatch | None:
+    """Compare a code with the account's open one, locked, without spending it on a match.
+
+    Flows that check more before the code counts as used, such as a
+    password reset that also needs the second factor, call `spend` once all
+    checks pass. A wrong code counts an attempt, as in `check`.
+    """
     row = await db.select_open_code(conn, user_id, purpose)
     if row is None or not row.live:
         return None
     matched = hmac.compare_digest(row.code_hash, hash_code(key, purpose, user_id, code))
-    if matched:
-        await db.spend_code(conn, row.id)
-    else:
+    if not matched:
         await db.fail_code(conn, row.id, MAX_FAILED_ATTEMPTS)
     return CodeMatch(row.id, row.user_id, row.detail, matched)
 
 
-async def spend_link(conn: AsyncConnection, purpose: str, token: str) -> CodeMatch | None:
-    """Spend the open, unexpired code behind a link token; None when there is none."""
+async def find_link(conn: AsyncConnection, purpose: str, token: str) -> CodeMatch | None:
+    """Return the open, unexpired code behind a link token, locked, without spending it."""
     row = await db.select_code_by_link(conn, purpose, hash_link_token(token))
     if row is None:
         return None
-    await db.spend_code(conn, row.id)
     return CodeMatch(row.id, row.user_id, row.detail, True)
+
+
+async def spend(conn: AsyncConnection, code_id: uuid.UUID) -> None:
+    await db.spend_code(conn, code_id)
+
+
+async def spend_link(conn: AsyncConnection, purpose: str, token: str) -> CodeMatch | None:
+    """Spend the open, unexpired code behind a link token; None when there is none."""
+    match = await find_link(conn, purpose, token)
+    if match is not None:
+        await db.spend_code(conn, match.id)
+    return match

@@ -14,7 +14,7 @@ from server.db import machines as db
 from server.db.engine import read, transaction
 from server.deps import Deps
 from server.domain import paging, security, validate
-from server.domain.arcades import access_owned_arcade
+from server.domain.arcades import access_owned_arcade, access_staffed_arcade
 from server.domain.callers import Caller, Device
 from server.domain.games import check_opdb_id
 from server.errors import AlreadyExists, NotFound, Unauthenticated
@@ -116,21 +116,23 @@ async def check_create_machine(
     return MachineWithToken(machine, token)
 
 
-async def access_owned_machine(conn, caller: Caller, machine_id: str) -> MachineRecord:
-    """Load a machine and check that the caller owns its arcade."""
+async def access_owned_machine(conn, caller: Caller, machine_id: str, *, staff: bool = False) -> MachineRecord:
+    """Load a machine and check that the caller owns its arcade or is an admin; with `staff`, its staff pass too."""
     caller.require_user()
     parsed = validate.parse_uuid("machine_id", machine_id)
     row = await db.select_machine(conn, parsed)
     if row is None:
         raise NotFound(f"machine {machine_id} does not exist", reason="MACHINE_NOT_FOUND")
     machine = MachineRecord(**row._mapping)
-    await access_owned_arcade(conn, caller, str(machine.arcade_id))
+    access = access_staffed_arcade if staff else access_owned_arcade
+    await access(conn, caller, str(machine.arcade_id))
     return machine
 
 
 async def get_machine(deps: Deps, caller: Caller, machine_id: str, read_time: datetime.datetime | None) -> MachineRecord:
     async with read(deps.engine) as conn:
-        machine = await access_owned_machine(conn, caller, machine_id)
+        # Staff see machines; changes to them stay with the owner.
+        machine = await access_owned_machine(conn, caller, machine_id, staff=True)
         if read_time is None:
             return machine
         row = await db.select_machine(conn, machine.id, read_time)
@@ -146,7 +148,7 @@ async def list_machines(deps: Deps, caller: Caller, arcade_id: str, page_size: i
     after_seq = paging.unpack(position, paging.int64)[0] if position else 0
 
     async with read(deps.engine) as conn:
-        arcade = await access_owned_arcade(conn, caller, arcade_id)
+        arcade = await access_staffed_arcade(conn, caller, arcade_id)
         rows = await db.select_machines_page(conn, arcade.id, after_seq, limit + 1)
 
     machines = [MachineRecord(**row._mapping) for row in rows]

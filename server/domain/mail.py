@@ -91,7 +91,8 @@ def _with_code(deps: Deps, content: _Content, code) -> _Content:
     token = codes.derive_link_token(key, code.id)
     path = _LINK_PATHS[code.purpose]
     link = f"{deps.settings.public_base_url}{path}?{urllib.parse.urlencode({'token': token})}"
-    digits = codes.derive_code(key, code.id) if code.purpose in (codes.VERIFY_EMAIL, codes.SECOND_FACTOR) else ""
+    with_digits = (codes.VERIFY_EMAIL, codes.SECOND_FACTOR, codes.PASSWORD_RESET)
+    digits = codes.derive_code(key, code.id) if code.purpose in with_digits else ""
     return dataclasses.replace(content, code=digits, link=link)
 
 
@@ -148,7 +149,8 @@ def _password_reset(c: _Content):
         "Reset your Origin password",
         c.screen_name,
         [
-            "Open this link within 30 minutes to choose a new password. It works once.",
+            "Open this link within 30 minutes to choose a new password, or enter the code"
+            f" {c.code} with your email address. The link and the code work once.",
             "If you did not ask for a reset, ignore this message: your password stays the same.",
         ],
         c.link,

@@ -1,4 +1,4 @@
-"""Moderation of an arcade's scores by its owner: voids, held scores, plausible ranges, claim windows.
+"""Moderation of an arcade's scores by its owner and staff: voids, held scores, plausible ranges, claim windows.
 
 Scores are facts: a void or an approval changes the score's status, and the
 history table keeps every version with who moderated it and why. Boards are
@@ -18,7 +18,7 @@ from server.db import scores as scores_db
 from server.db.engine import read, transaction
 from server.deps import Deps
 from server.domain import paging, validate
-from server.domain.arcades import access_owned_arcade
+from server.domain.arcades import access_owned_arcade, access_staffed_arcade
 from server.domain.boards import ScoreRecord, Scope, board_key
 from server.domain.callers import Caller
 from server.domain.periods import ALL_TIME_START, Period
@@ -60,24 +60,29 @@ def score_record(row) -> ScoreRecord:
 
 
 def board_rows(row) -> list[BoardRow]:
-    """Return the 15 boards (3 scopes, 5 periods) of a score row that carries its period starts."""
+    """Return the 15 boards (3 scopes, 5 periods) of a score row that carries its period starts.
+
+    The order (period, then scope) is the order a submit writes board_bests,
+    so a void and a submit lock the shared board_buckets rows in the same
+    order.
+    """
     rows = []
-    for scope in Scope:
-        suffix = "utc" if scope is Scope.GLOBAL else "local"
-        for period in Period:
+    for period in Period:
+        for scope in Scope:
+            suffix = "utc" if scope is Scope.GLOBAL else "local"
             start = ALL_TIME_START if period is Period.ALL_TIME else getattr(row, f"{period.value}_{suffix}")
             key = board_key(scope, period, row.game_id, row.arcade_id, row.machine_id)
             rows.append(BoardRow(scope, period, key, start))
     return rows
 
 
-async def access_owned_score(conn, caller: Caller, score_id: str):
-    """Lock a score and check that the caller owns its arcade. Needs an open transaction."""
+async def access_moderated_score(conn, caller: Caller, score_id: str):
+    """Lock a score and check that the caller owns its arcade, is on its staff or is an admin. Needs an open transaction."""
     caller.require_user()
     row = await db.select_for_update(conn, parse_score_id(score_id))
     if row is None:
         raise NotFound(f"score {score_id} does not exist", reason="SCORE_NOT_FOUND")
-    await access_owned_arcade(conn, caller, str(row.arcade_id))
+    await access_staffed_arcade(conn, caller, str(row.arcade_id))
     return row
 
 
@@ -120,7 +125,7 @@ async def do_void_score(deps: Deps, caller: Caller, score_id: str, reason: str) 
     """Void an accepted or held score and repair its boards; publish after commit."""
     reason = validate.text("reason", reason, min_length=1, max_length=MAX_REASON)
     async with transaction(deps.engine) as conn:
-        row = await access_owned_score(conn, caller, score_id)
+        row = await access_moderated_score(conn, caller, score_id)
         if row.status == "voided":
             raise FailedPrecondition(f"score {score_id} is voided already", reason="SCORE_VOIDED")
         await db.set_status(conn, row.id, "voided", caller.user_id, reason)
@@ -136,7 +141,7 @@ async def do_void_score(deps: Deps, caller: Caller, score_id: str, reason: str) 
 async def do_approve_score(deps: Deps, caller: Caller, score_id: str) -> ScoreRecord:
     """Accept a held score onto its boards; publish after commit."""
     async with transaction(deps.engine) as conn:
-        row = await access_owned_score(conn, caller, score_id)
+        row = await access_moderated_score(conn, caller, score_id)
         if row.status != "held":
             raise FailedPrecondition(f"score {score_id} is {row.status}, not held", reason="SCORE_NOT_HELD")
         await db.set_status(conn, row.id, "accepted", caller.user_id, None)
@@ -154,7 +159,7 @@ async def list_held_scores(deps: Deps, caller: Caller, arcade_id: str, page_size
     after_id = paging.unpack(position, paging.int64)[0] if position else 0
 
     async with read(deps.engine) as conn:
-        arcade = await access_owned_arcade(conn, caller, arcade_id)
+        arcade = await access_staffed_arcade(conn, caller, arcade_id)
         rows = await db.select_held_page(conn, arcade.id, after_id, limit + 1)
 
     scores = [ScoreRecord(**row._mapping) for row in rows]

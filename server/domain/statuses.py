@@ -1,4 +1,4 @@
-"""Machine statuses: heartbeats and states from devices, read by the arcade's owner."""
+"""Machine statuses: heartbeats and states from devices, read by the arcade's owner and staff."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from server.db import statuses as db
 from server.db.engine import read, transaction
 from server.deps import Deps
 from server.domain import paging, validate
-from server.domain.arcades import access_owned_arcade
+from server.domain import roles
+from server.domain.arcades import access_staffed_arcade
 from server.domain.callers import Caller, Device
 
 STATES = ("idle", "in_game", "out_of_order")
@@ -66,9 +67,9 @@ async def read_arcade_statuses(deps: Deps, arcade_id: uuid.UUID) -> list[StatusR
 
 
 async def access_watched_arcade(deps: Deps, caller: Caller, arcade_id: str) -> uuid.UUID:
-    """Check that the caller owns the arcade whose statuses it wants to watch."""
+    """Check that the caller owns or staffs the arcade (or is an admin, or an API key with the statuses scope)."""
     async with read(deps.engine) as conn:
-        arcade = await access_owned_arcade(conn, caller, arcade_id)
+        arcade = await access_staffed_arcade(conn, caller, arcade_id, api_key_scope=roles.MACHINE_STATUSES_READ)
     return arcade.id
 
 
@@ -79,7 +80,7 @@ async def list_statuses(deps: Deps, caller: Caller, arcade_id: str, page_size: i
     after_seq = paging.unpack(position, paging.int64)[0] if position else 0
 
     async with read(deps.engine) as conn:
-        arcade = await access_owned_arcade(conn, caller, arcade_id)
+        arcade = await access_staffed_arcade(conn, caller, arcade_id, api_key_scope=roles.MACHINE_STATUSES_READ)
         rows = await db.select_status_page(conn, arcade.id, after_seq, limit + 1)
 
     now = datetime.datetime.now(datetime.timezone.utc)

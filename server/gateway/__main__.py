@@ -35,11 +35,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def serve(settings: Settings, grpc_target: str) -> None:
-    running = await start_gateway(settings, grpc_target)
+    # The handlers come first: the port answers as soon as start_gateway
+    # returns, and a SIGTERM sent on the first reply must still stop cleanly.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    running = await start_gateway(settings, grpc_target)
     await stop.wait()
     logger.info("shutdown requested")
     await running.stop()

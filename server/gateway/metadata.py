@@ -1,6 +1,6 @@
 """HTTP headers to gRPC metadata and back, request IDs and deadlines.
 
-Forwarded to the server: `Authorization`, `X-Request-Id`, the headers named in
+Forwarded to the server: `Authorization`, `X-Api-Key`, `X-Request-Id`, the headers named in
 ORIGIN_HTTP_FORWARD_HEADERS, and any `Grpc-Metadata-<key>` header as `<key>`.
 Returned to the client: the server's initial and trailing metadata as
 `Grpc-Metadata-<key>` headers, except keys the gateway handles itself and
@@ -22,7 +22,7 @@ from starlette.datastructures import Headers
 
 from server.gateway.errors import STATUS_DETAILS_KEY, invalid_argument
 
-ALWAYS_FORWARDED = ("authorization", "x-request-id")
+ALWAYS_FORWARDED = ("authorization", "x-api-key", "x-request-id")
 METADATA_PREFIX = "grpc-metadata-"
 TIMEOUT_HEADER = "grpc-timeout"
 REQUEST_ID_HEADER = "x-request-id"
@@ -33,7 +33,7 @@ _SECONDS_PER_UNIT = {"H": 3600.0, "M": 60.0, "S": 1.0, "m": 1e-3, "u": 1e-6, "n"
 _METADATA_KEY = re.compile(r"[0-9a-z_.-]+")
 # Never returned to the client: credentials, the keys returned in their own
 # header or body, and HTTP/2 or gRPC transport headers.
-_NOT_RETURNED = frozenset({"authorization", "cookie", "set-cookie", REQUEST_ID_HEADER, STATUS_DETAILS_KEY, "content-type", "te"})
+_NOT_RETURNED = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", REQUEST_ID_HEADER, STATUS_DETAILS_KEY, "content-type", "te"})
 
 Metadata = list[tuple[str, str | bytes]]
 

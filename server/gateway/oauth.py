@@ -69,12 +69,37 @@ def password_grant_request(route: Route, body: bytes):
 
 
 def token_response(reply) -> JSONResponse:
-    """Return a CreateTokenResponse in the shape of RFC 6749 section 5.1; `expires_in` is a number of seconds."""
+    """Return a CreateTokenResponse in the shape of RFC 6749 section 5.1; `expires_in` is a number of seconds.
+
+    An account with a second factor gets no tokens from the password alone.
+    RFC 6749 has no error for that, so the reply is a 403 with the error
+    `mfa_required` and the challenge, which the client finishes through
+    `POST /v1/auth/token:completeSignIn`.
+    """
+    challenge = getattr(reply, "second_factor_challenge", "")
+    if challenge:
+        return JSONResponse(
+            {
+                "error": "mfa_required",
+                "error_description": "this account has a second factor: send the challenge and a code to "
+                "/v1/auth/token:completeSignIn",
+                "second_factor_challenge": challenge,
+                "second_factor_methods": [_method_name(reply, number) for number in reply.second_factor_methods],
+            },
+            status_code=403,
+            headers=_NO_STORE,
+        )
     body = {"access_token": reply.access_token, "token_type": reply.token_type, "expires_in": reply.expires_in}
     # The refresh token is optional in the RFC's response and in older contracts.
     if "refresh_token" in reply.DESCRIPTOR.fields_by_name and reply.refresh_token:
         body["refresh_token"] = reply.refresh_token
     return JSONResponse(body, headers=_NO_STORE)
+
+
+def _method_name(reply, number: int) -> str:
+    enum = reply.DESCRIPTOR.fields_by_name["second_factor_methods"].enum_type
+    value = enum.values_by_number.get(number) if enum is not None else None
+    return value.name if value is not None else str(number)
 
 
 def error_for_status(status: status_pb2.Status) -> OAuthError | None:

@@ -108,7 +108,14 @@ SECURITY_SCHEMES = {
         "in": "header",
         "name": "Authorization",
         "description": "The whole `Authorization` header, `Bearer <token>`, for clients that set a header "
-        "rather than a bearer token. The server has no separate API keys.",
+        "rather than a bearer token.",
+    },
+    "partnerApiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Api-Key",
+        "description": "A partner API key (`origin_key_...`) from `POST /v1/arcades/{arcade_id}/apiKeys`. "
+        "It may call only the operations of its scopes, for its own arcade.",
     },
     "oauth2Password": {
         "type": "oauth2",
@@ -381,6 +388,8 @@ def _operation(route: Route, schemas: _Schemas, comments: Comments, operation_id
     operation["responses"] = _responses(route, schemas)
     security = _SECURITY_BY_POLICY.get(policy.POLICIES.get(route.grpc_path, ""))
     if security is not None:
+        if route.grpc_path in policy.API_KEY_SCOPES:
+            security = security + [{"partnerApiKey": []}]
         operation["security"] = security
     return operation
 

@@ -1,5 +1,8 @@
 """The OAuth 2.0 password grant on POST /v1/auth/token."""
 
+import time
+
+import pyotp
 import pytest
 
 from tests.gateway.rest import sign_up
@@ -77,3 +80,31 @@ async def test_json_on_the_same_route_keeps_proto_shape(http):
     user = await sign_up(http)
     reply = await http.post("/v1/auth/token", json={"email": user.email, "password": PASSWORD})
     assert "accessToken" in reply.json()
+
+
+async def test_password_grant_with_second_factor_is_mfa_required(http):
+    user = await sign_up(http)
+    enrolled = await http.post(
+        "/v1/users/me/secondFactor:enroll",
+        json={"method": "SECOND_FACTOR_METHOD_TOTP", "password": PASSWORD},
+        headers=user.headers,
+    )
+    assert enrolled.status_code == 200, enrolled.text
+    totp = pyotp.TOTP(enrolled.json()["totpSecret"])
+    confirmed = await http.post("/v1/users/me/secondFactor:confirm", json={"code": totp.now()}, headers=user.headers)
+    assert confirmed.status_code == 200, confirmed.text
+
+    reply = await http.post("/v1/auth/token", data={"grant_type": "password", "username": user.email, "password": PASSWORD})
+    assert reply.status_code == 403
+    body = reply.json()
+    assert body["error"] == "mfa_required"
+    assert "access_token" not in body
+    assert body["second_factor_methods"] == ["SECOND_FACTOR_METHOD_TOTP", "SECOND_FACTOR_METHOD_RECOVERY_CODE"]
+
+    # The challenge from the form grant finishes the sign-in like one from JSON.
+    finished = await http.post(
+        "/v1/auth/token:completeSignIn",
+        json={"challenge": body["second_factor_challenge"], "code": totp.at(time.time() + 30)},
+    )
+    assert finished.status_code == 200, finished.text
+    assert finished.json()["accessToken"]

@@ -57,7 +57,9 @@ def test_document_has_every_route(sdk_table, document):
 
 def test_document_header(document):
     assert document["openapi"] == "3.1.0"
-    assert set(document["components"]["securitySchemes"]) == {"bearerAuth", "deviceToken", "apiKeyHeader", "oauth2Password"}
+    assert set(document["components"]["securitySchemes"]) == {
+        "bearerAuth", "deviceToken", "apiKeyHeader", "oauth2Password", "partnerApiKey"
+    }
 
 
 def test_int64_and_enum_mapping(document):

@@ -1,11 +1,16 @@
 """AuthService: sign-up, log-in and the profile, with bad input on every field."""
 
+import contextlib
 import datetime
 import uuid
 
 import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from origin.v1 import auth_pb2
+
+from server.domain import limits
 
 from tests.helpers import PASSWORD, error_info, sign_up
 from tests.services.support import assert_invalid, count_rows, database_now, rpc_error, timestamp
@@ -259,3 +264,103 @@ async def test_get_current_user_needs_token(api):
 
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
     assert error_info(error).reason == "UNAUTHENTICATED"
+
+
+class _FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _fake_limits(api) -> _FakeClock:
+    """Give the server's limiters a clock the test moves, so lockouts pass without waiting."""
+    clock = _FakeClock()
+    api.running.deps.account_failures = limits.account_backoff(clock)
+    api.running.deps.address_failures = limits.address_backoff(clock)
+    return clock
+
+
+def _retry_seconds(error: grpc.aio.AioRpcError) -> int | None:
+    status = rpc_status.from_call(error)
+    for detail in status.details if status else []:
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            return info.retry_delay.seconds
+    return None
+
+
+async def _log_in(api, email: str, password: str):
+    return await api.auth.CreateToken(auth_pb2.CreateTokenRequest(email=email, password=password))
+
+
+@pytest.mark.parametrize("email", ["pat@example.com", "nobody@example.com"])
+async def test_failed_logins_lock_with_growing_delay(api, email):
+    await api.auth.CreateUser(_new_user())
+    clock = _fake_limits(api)
+    for _ in range(5):
+        assert error_info(await rpc_error(_log_in(api, email, "wrong password"))).reason == "BAD_CREDENTIALS"
+
+    waits = []
+    for _ in range(3):
+        assert error_info(await rpc_error(_log_in(api, email, "wrong password"))).reason == "BAD_CREDENTIALS"
+        locked = await rpc_error(_log_in(api, email, PASSWORD))
+        assert locked.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert error_info(locked).reason == "TOO_MANY_ATTEMPTS"
+        waits.append(_retry_seconds(locked))
+        clock.now += waits[-1]
+
+    assert waits == [2, 4, 8]
+
+
+async def test_lockout_same_for_unknown_email(api):
+    await api.auth.CreateUser(_new_user())
+    _fake_limits(api)
+    errors = {}
+    for email in ("pat@example.com", "nobody@example.com"):
+        for _ in range(6):
+            await rpc_error(_log_in(api, email, "wrong password"))
+        errors[email] = await rpc_error(_log_in(api, email, "wrong password"))
+
+    assert errors["pat@example.com"].details() == errors["nobody@example.com"].details()
+    assert _retry_seconds(errors["pat@example.com"]) == _retry_seconds(errors["nobody@example.com"]) == 2
+
+
+async def test_lockout_expires(api):
+    await api.auth.CreateUser(_new_user())
+    clock = _fake_limits(api)
+    for _ in range(20):
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            await _log_in(api, "pat@example.com", "wrong password")
+        clock.now += 1
+
+    clock.now += 900
+    token = await _log_in(api, "pat@example.com", PASSWORD)
+
+    assert token.access_token
+
+
+async def test_failed_logins_limited_per_address(api):
+    await api.auth.CreateUser(_new_user())
+    _fake_limits(api)
+    for number in range(21):
+        await rpc_error(_log_in(api, f"user{number}@example.com", "wrong password"))
+
+    error = await rpc_error(_log_in(api, "pat@example.com", PASSWORD))
+
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert _retry_seconds(error) == 2
+
+
+async def test_success_clears_account_failures(api):
+    await api.auth.CreateUser(_new_user())
+    _fake_limits(api)
+    for _ in range(5):
+        await rpc_error(_log_in(api, "pat@example.com", "wrong password"))
+    await _log_in(api, "pat@example.com", PASSWORD)
+
+    for _ in range(5):
+        error = await rpc_error(_log_in(api, "pat@example.com", "wrong password"))
+        assert error_info(error).reason == "BAD_CREDENTIALS"
