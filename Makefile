@@ -36,8 +36,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The TypeScript SDK's test starts `python -m server` and calls it through
-# the gateway with Connect's gRPC-Web client.
+# The TypeScript SDK's tests start `python -m server` from .venv and call it
+# over native gRPC and through the gateway with gRPC-Web; one packs the SDK
+# and installs it into a fresh project from the npm cache or registry.
 sdk/typescript/node_modules/.installed: sdk/typescript/package.json sdk/typescript/package-lock.json
 	cd sdk/typescript && npm ci --no-audit --no-fund
 	touch $@
@@ -88,4 +89,6 @@ clean:
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet 'redis>=5'
 	$(BIN)/python -m bench.boards
+	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.gateway
+	$(BIN)/python -m bench.watchers

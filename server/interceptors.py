@@ -20,7 +20,7 @@ from grpc.aio import AbortError
 
 from server import policy
 from server.deps import Deps
-from server.domain import security
+from server.domain import api_keys, security
 from server.domain.callers import ANONYMOUS, Caller
 from server.errors import OriginError, PermissionDenied, Unauthenticated
 from server.services.status import internal_status, status_proto, to_grpc_status
@@ -54,9 +54,11 @@ def current_client_address() -> str:
 def _peer_address(peer: str | None) -> str:
     """Return the IP address of a gRPC peer such as "ipv4:127.0.0.1:5000" or "ipv6:[::1]:5000".
 
-    NOTE: calls through the HTTP gateway arrive from the gateway's address, so
-    per-address limits count all of them as one client until the gateway
-    passes on the client address in a way this server can trust.
+    Unary REST calls through the in-process gateway carry the HTTP client's
+    address (server/gateway/local.py).
+    NOTE: streams through the gateway, and every call through a gateway
+    running as its own process, arrive from the gateway's address, so
+    per-address limits count them as one client.
     """
     if not peer:
         return ""
@@ -91,12 +93,24 @@ class _CallLog:
 class OriginInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, deps: Deps):
         self.deps = deps
+        # One wrapped handler per method, reused while the server returns the
+        # same handler for it. A wrapper made per call would stay alive as
+        # long as its stream does, which costs every open watch memory.
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
         method = handler_call_details.method
+        cached = self._wrapped.get(method)
+        if cached is not None and cached[0] is handler:
+            return cached[1]
+        wrapped = self._wrap(handler, method)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, handler, method: str):
         required = policy.POLICIES.get(method)
 
         if handler.unary_unary:
@@ -166,12 +180,18 @@ class OriginInterceptor(grpc.aio.ServerInterceptor):
         await context.send_initial_metadata((("x-request-id", log.request_id),))
         _client_address.set(_peer_address(context.peer()))
 
-        caller = await self._authenticate(metadata.get("authorization"))
+        if "x-api-key" in metadata:
+            caller = await self._authenticate_api_key(metadata)
+        else:
+            caller = await self._authenticate(metadata.get("authorization"))
         _caller.set(caller)
         log.caller = caller.describe()
 
         if required is None:
             raise PermissionDenied("this method is not open to any caller", reason="METHOD_NOT_ALLOWED")
+        if caller.api_key is not None:
+            _check_api_key_method(caller, log.method)
+            return
         if required == policy.USER:
             caller.require_user()
         elif required == policy.DEVICE:
@@ -193,6 +213,15 @@ class OriginInterceptor(grpc.aio.ServerInterceptor):
         await self.deps.sessions.require_live(self.deps, claims)
         return Caller(user_id=claims.user_id, session_id=claims.session_id)
 
+    async def _authenticate_api_key(self, metadata: dict[str, str]) -> Caller:
+        """Resolve a partner's `x-api-key`; a call carries either it or an authorization header, never both."""
+        if metadata.get("authorization"):
+            raise Unauthenticated(
+                "send either an x-api-key or an authorization header, not both", reason="BAD_AUTHORIZATION"
+            )
+        key = await api_keys.authenticate(self.deps, metadata["x-api-key"].strip())
+        return Caller(api_key=key)
+
     async def _fail(self, context, log: _CallLog, exc: BaseException) -> None:
         """Turn an exception into the call's status, or let it pass when it already is one."""
         if isinstance(exc, asyncio.CancelledError):
@@ -208,6 +237,15 @@ class OriginInterceptor(grpc.aio.ServerInterceptor):
             log.code = "INTERNAL"
             await context.abort_with_status(to_grpc_status(internal_status(log.request_id)))
         raise exc
+
+
+def _check_api_key_method(caller: Caller, method: str) -> None:
+    """Let an API key call only the methods of its scopes; the domain checks the arcade."""
+    scope = policy.API_KEY_SCOPES.get(method)
+    if scope is None:
+        raise PermissionDenied("API keys cannot call this method", reason="API_KEY_SCOPE")
+    if scope not in caller.api_key.scopes:
+        raise PermissionDenied(f"this call needs an API key with the {scope} scope", reason="API_KEY_SCOPE")
 
 
 def _clean_request_id(value: str | None) -> str:

@@ -57,3 +57,16 @@ async def read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             conn = await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             async with conn.begin():
                 yield conn
+
+
+@contextlib.asynccontextmanager
+async def read_once(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """Open a connection for a read that is one statement, with the same error translation.
+
+    The connection runs in autocommit, so the statement is a single round trip
+    on its own snapshot, without the BEGIN and COMMIT that `read` costs. Use
+    `read` when two statements must agree with each other.
+    """
+    with translate_database_errors():
+        async with engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")

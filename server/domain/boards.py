@@ -11,7 +11,7 @@ import zoneinfo
 from server.db import arcades as arcades_db
 from server.db import machines as machines_db
 from server.db import boards as boards_db
-from server.db.engine import read
+from server.db.engine import read, read_once
 from server.deps import Deps
 from server.domain import paging, validate
 from server.domain.periods import UTC, Bounds, Period, period_bounds
@@ -77,6 +77,11 @@ class Board:
         """Return the board's key in board_bests."""
         return board_key(self.scope, self.period, self.game_id, self.arcade_id, self.machine_id)
 
+    def bucket_key(self) -> str:
+        """Return the board's key in board_buckets: every-entry boards carry an "entry:" prefix."""
+        key = self.best_key()
+        return key if self.mode is Mode.BEST else "entry:" + key
+
     def bounds(self, instant: datetime.datetime) -> Bounds:
         return period_bounds(self.period, instant, zoneinfo.ZoneInfo(self.time_zone))
 
@@ -95,6 +100,10 @@ class BoardPage:
     previous_page_token: str = ""
     # When the board that is current now resets; None for all time.
     next_reset: datetime.datetime | None = None
+    # The moment the page shows: the requested read_time, or for a current
+    # read the clock just before the query (so a resumed watch that reads
+    # the board as of this moment misses no later score).
+    read_time: datetime.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,12 +164,20 @@ def _check_instant(field: str, instant: datetime.datetime | None) -> datetime.da
 def _params(board: Board, bounds: Bounds, read_time: datetime.datetime | None) -> dict:
     return {
         "board": board.best_key(),
+        "bucket_board": board.bucket_key(),
         "period_start": bounds.start,
         "game_id": board.game_id,
         "arcade_id": board.arcade_id,
         "machine_id": board.machine_id,
         "read_time": read_time,
     }
+
+
+def _record_fields(row) -> dict:
+    """Return a row's ScoreRecord columns, without the board size a top read adds."""
+    fields = dict(row._mapping)
+    del fields["total_size"]
+    return fields
 
 
 def _cursor(record: ScoreRecord) -> dict:
@@ -189,7 +206,8 @@ async def read_board(
     `previous_page_token` reads backwards."""
     instant = _check_instant("period_time", instant)
     read_time = _check_instant("read_time", read_time)
-    bounds = board.bounds(instant or datetime.datetime.now(UTC))
+    shown_time = read_time or datetime.datetime.now(UTC)
+    bounds = board.bounds(instant or shown_time)
     query = board.query_identity() + [bounds.start.isoformat(), read_time and read_time.isoformat()]
     position = paging.decode(page_token, query)
     direction, cursor = "forward", None
@@ -206,14 +224,24 @@ async def read_board(
     no_cursor = {"cursor_value": None, "cursor_time": None, "cursor_id": None}
     params = {**_params(board, bounds, read_time), **(cursor or no_cursor), "first": cursor is None,
               "limit": page_size + 1}
-    async with read(deps.engine) as conn:
-        rows = [ScoreRecord(**row._mapping) for row in await boards_db.select_page(conn, shape, direction, params)]
+    if cursor is None and read_time is None:
+        # The top of a current board: one statement, no transaction, and
+        # ranks from 1 because no rows are before or above the first.
+        async with read_once(deps.engine) as conn:
+            found, total = await boards_db.select_top(conn, shape, params)
+        rows = [ScoreRecord(**_record_fields(row)) for row in found]
         more = len(rows) > page_size
         rows = rows[:page_size]
-        if direction == "backward":
-            rows.reverse()
-        total = await boards_db.count_rows(conn, shape, params)
-        ranked = await _rank(conn, shape, params, rows)
+        ranked = rank_entries(rows, 0, 0)
+    else:
+        async with read(deps.engine) as conn:
+            rows = [ScoreRecord(**row._mapping) for row in await boards_db.select_page(conn, shape, direction, params)]
+            more = len(rows) > page_size
+            rows = rows[:page_size]
+            if direction == "backward":
+                rows.reverse()
+            total = await boards_db.count_rows(conn, shape, params)
+            ranked = await _rank(conn, shape, params, rows)
 
     has_next = more if direction == "forward" else bool(rows)
     has_previous = cursor is not None and (more if direction == "backward" else bool(rows))
@@ -225,6 +253,7 @@ async def read_board(
         paging.encode(query, ["after", *_position(rows[-1])]) if has_next and rows else "",
         paging.encode(query, ["before", *_position(rows[0])]) if has_previous and rows else "",
         _next_reset(board),
+        shown_time,
     )
 
 

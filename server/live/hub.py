@@ -6,7 +6,11 @@ coalescing window and hands the new snapshot to every watcher. So a hundred
 scores in a second cost a few reads, not a hundred, and more watchers do not
 mean more database work.
 
-Each watcher holds only the newest snapshot it has not taken yet (a queue of
+Each update is encoded once per group, as the bytes of the stream message,
+and every watcher sends those same bytes, so more watchers do not mean more
+serialisation either.
+
+Each watcher holds only the newest update it has not taken yet (a queue of
 one that overwrites), so a slow client never blocks the group, the devices or
 other watchers; it just skips intermediate states.
 """
@@ -15,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.domain.boards import Board, BoardEvent, BoardPage, ScoreRecord, Scope, diff_events
@@ -28,6 +33,19 @@ logger = logging.getLogger(__name__)
 Reader = Callable[[Board, int], Awaitable[BoardPage]]
 
 
+@dataclasses.dataclass(frozen=True)
+class Encoder:
+    """Turns updates into stream message bytes.
+
+    Protobuf parses concatenated messages as one merged message, so the
+    snapshot and each event are encoded on their own (each as a whole stream
+    message carrying only that field) and joined as needed.
+    """
+
+    snapshot: Callable[[BoardPage], bytes]
+    event: Callable[[BoardEvent], bytes]
+
+
 class HubClosed(Exception):
     """The hub is shutting down; the watcher should end its stream."""
 
@@ -36,34 +54,84 @@ class HubClosed(Exception):
 MAX_PENDING_EVENTS = 50
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Update:
+    """One snapshot of a group's board, encoded once for all its watchers."""
+
+    page: BoardPage
+    snapshot: bytes
+    # Each event encoded on its own, in order.
+    events: tuple[bytes, ...]
+    # The whole stream message: the snapshot followed by the events.
+    message: bytes
+
+
 class Watcher:
-    def __init__(self) -> None:
-        self._latest: BoardPage | None = None
-        self._events: list[BoardEvent] = []
-        self._ready = asyncio.Event()
+    """One stream's place in a group: the newest update it has not sent yet.
+
+    Registered in its group while an `async with` block on it runs. Kept
+    small, because one server process keeps thousands open: no task, no
+    queue, no generator, and a future only while the stream waits.
+    """
+
+    __slots__ = ("hub", "key", "group", "_update", "_backlog", "_waiter", "_closed")
+
+    def __init__(self, hub: BoardHub, key: tuple[Board, int]) -> None:
+        self.hub = hub
+        self.key = key
+        self.group: _Group | None = None
+        self._update: Update | None = None
+        # Encoded events of updates that were replaced before being taken.
+        self._backlog: list[bytes] | None = None
+        self._waiter: asyncio.Future | None = None
         self._closed = False
 
-    def offer(self, page: BoardPage, events: list[BoardEvent] = ()) -> None:
-        self._latest = page
-        self._events.extend(events)
-        del self._events[:-MAX_PENDING_EVENTS]
-        self._ready.set()
+    async def __aenter__(self) -> Watcher:
+        self.hub._join(self)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        self.hub._leave(self)
+
+    def offer(self, update: Update) -> None:
+        skipped = self._update
+        if skipped is not None and skipped.events:
+            backlog = self._backlog if self._backlog is not None else []
+            backlog.extend(skipped.events)
+            del backlog[:-MAX_PENDING_EVENTS]
+            self._backlog = backlog
+        self._update = update
+        self._wake()
 
     def close(self) -> None:
         self._closed = True
-        self._ready.set()
+        self._wake()
 
-    async def next(self) -> tuple[BoardPage, list[BoardEvent]]:
-        """Wait for the newest snapshot and the events since the last read;
-        raise HubClosed when the hub shuts down."""
-        await self._ready.wait()
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def next(self) -> tuple[BoardPage, bytes]:
+        """Wait for the newest snapshot; return it and the stream message that
+        carries it with the events since the last read. Raise HubClosed when
+        the hub shuts down."""
+        while self._update is None and not self._closed:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         if self._closed:
             raise HubClosed()
-        self._ready.clear()
-        page, self._latest = self._latest, None
-        events, self._events = self._events, []
-        assert page is not None
-        return page, events
+
+        update, self._update = self._update, None
+        backlog, self._backlog = self._backlog, None
+        if not backlog:
+            # The common case: the bytes shared by every watcher of the group.
+            return update.page, update.message
+        events = (backlog + list(update.events))[-MAX_PENDING_EVENTS:]
+        return update.page, update.snapshot + b"".join(events)
 
 
 class _Group:
@@ -71,16 +139,21 @@ class _Group:
         self.hub = hub
         self.board = board
         self.size = size
+        self.key = (board, size)
         self.watchers: set[Watcher] = set()
         self.dirty = asyncio.Event()
         self.last: BoardPage | None = None
         self.last_identity: Any = None
+        # The last snapshot without events, for watchers that join later.
+        self.joining: Update | None = None
         self.task = asyncio.get_running_loop().create_task(self._run(), name=f"board-group {board.best_key()}")
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         self.dirty.set()
         while True:
             await self._wait_for_change()
+            started = loop.time()
             self.dirty.clear()
             try:
                 page = await self.hub.reader(self.board, self.size)
@@ -91,7 +164,9 @@ class _Group:
                 self.dirty.set()
             else:
                 self._deliver(page)
-            await asyncio.sleep(self.hub.coalesce_seconds)
+            # At most one read per window, counted from the start of this
+            # one, so the read and the fan-out do not add to the delay.
+            await asyncio.sleep(max(0.0, started + self.hub.coalesce_seconds - loop.time()))
 
     async def _wait_for_change(self) -> None:
         # Besides changes, the end of the period changes the board (it rolls
@@ -108,8 +183,14 @@ class _Group:
             return
         events = diff_events(self.last, page) if self.last is not None else []
         self.last, self.last_identity = page, identity
+
+        encoder = self.hub.encoder
+        snapshot = encoder.snapshot(page)
+        encoded_events = tuple(encoder.event(event) for event in events)
+        update = Update(page, snapshot, encoded_events, snapshot + b"".join(encoded_events))
+        self.joining = Update(page, snapshot, (), snapshot)
         for watcher in self.watchers:
-            watcher.offer(page, events)
+            watcher.offer(update)
 
     def current(self) -> BoardPage | None:
         """Return the last snapshot if nothing has changed the board since and its period is still running."""
@@ -131,8 +212,9 @@ class _Group:
 
 
 class BoardHub:
-    def __init__(self, reader: Reader, coalesce_seconds: float):
+    def __init__(self, reader: Reader, coalesce_seconds: float, encoder: Encoder):
         self.reader = reader
+        self.encoder = encoder
         self.coalesce_seconds = coalesce_seconds
         self._groups: dict[tuple[Board, int], _Group] = {}
         self._by_game: dict[str, set[_Group]] = {}
@@ -141,26 +223,35 @@ class BoardHub:
         # marked; the relay to other processes registers here.
         self.listeners: list[Callable[[ScoreRecord], None]] = []
 
-    @contextlib.asynccontextmanager
-    async def watch(self, board: Board, size: int) -> AsyncIterator[Watcher]:
-        """Register a watcher for the top `size` entries of a board until the block exits."""
+    def watch(self, board: Board, size: int) -> Watcher:
+        """Return a watcher for the top `size` entries of a board, registered
+        while an `async with` block on it runs. Entering raises HubClosed when
+        the hub shuts down."""
+        return Watcher(self, (board, size))
+
+    def _join(self, watcher: Watcher) -> None:
         if self._closed:
             raise HubClosed()
-        key = (board, size)
-        group = self._groups.get(key)
+        board, size = watcher.key
+        group = self._groups.get(watcher.key)
         if group is None:
-            group = self._groups[key] = _Group(self, board, size)
+            group = self._groups[watcher.key] = _Group(self, board, size)
             self._by_game.setdefault(board.game_id, set()).add(group)
-        watcher = Watcher()
+        # Share the group's key, so this request's copy of the board can go.
+        watcher.key = group.key
+        watcher.group = group
         group.watchers.add(watcher)
-        if group.last is not None:
-            watcher.offer(group.last)
-        try:
-            yield watcher
-        finally:
-            group.watchers.discard(watcher)
-            if not group.watchers and self._groups.get(key) is group:
-                self._drop(key, group)
+        if group.joining is not None:
+            watcher.offer(group.joining)
+
+    def _leave(self, watcher: Watcher) -> None:
+        group = watcher.group
+        if group is None:
+            return
+        watcher.group = None
+        group.watchers.discard(watcher)
+        if not group.watchers and self._groups.get(watcher.key) is group:
+            self._drop(watcher.key, group)
 
     def cached(self, board: Board, size: int) -> BoardPage | None:
         """The current snapshot of a watched board, or None when the database must be read."""

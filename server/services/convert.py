@@ -150,6 +150,7 @@ def snapshot(page: BoardPage) -> common_pb2.BoardSnapshot:
         entries=board_entries(page),
         total_size=page.total_size,
         next_reset_time=timestamp(page.next_reset),
+        read_time=timestamp(page.read_time),
     )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
+import grpc
 from origin.v1 import common_pb2, score_pb2, score_pb2_grpc
 
 from server.deps import Deps
-from server.domain import boards, checkins, scores, statuses, validate
-from server.errors import OriginError, Unavailable
+from server.domain import boards, checkins, roles, scores, statuses, validate
+from server.errors import InvalidArgument, OriginError, Unavailable
 from server.interceptors import current_bearer_token, current_caller
-from server.live.hub import HubClosed
+from server.live.hub import Encoder, HubClosed
 from server.services import checkin as checkin_service
 from server.services import convert, machine_status
 from server.services.device_stream import DeviceStreamReader
@@ -19,6 +21,10 @@ from server.services.status import status_proto
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_MESSAGE = "the server is shutting down; reconnect"
+# A resumed watch older than this starts afresh: after a long outage a list
+# of everything that happened would be stale news on a scoreboard.
+MAX_RESUME_AGE = datetime.timedelta(hours=24)
+RESUME_CLOCK_SKEW = datetime.timedelta(seconds=5)
 
 
 def _submission(request: score_pb2.SubmitScoreRequest) -> scores.Submission:
@@ -140,20 +146,39 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
         )
 
     async def WatchBoard(self, request, context):
+        # Writes the encoded WatchBoardResponse bytes that the hub made once
+        # for all watchers. add_score_service registers this method with a
+        # serializer that passes them on as they are. A coroutine with
+        # context.write keeps each open watch smaller than an async generator.
         board = await self._board(request)
-        size = _page_size(request.page_size)
+        page_size = _page_size(request.page_size)
+        resume_time = _resume_time(request)
+        watcher = self.deps.hub.watch(board, page_size)
         try:
-            async with self.deps.hub.watch(board, size) as watcher:
+            async with watcher:
+                page, message = await watcher.next()
+                if resume_time is not None:
+                    message += await self._missed_events(board, page_size, resume_time, page)
+                await context.write(message)
                 while True:
-                    page, events = await watcher.next()
-                    yield score_pb2.WatchBoardResponse(
-                        snapshot=convert.snapshot(page), events=[convert.board_event(event) for event in events]
-                    )
+                    _, message = await watcher.next()
+                    await context.write(message)
         except HubClosed:
             raise Unavailable(SHUTDOWN_MESSAGE, reason="SERVER_SHUTTING_DOWN") from None
 
+    async def _missed_events(
+        self, board: boards.Board, page_size: int, resume_time: datetime.datetime, page: boards.BoardPage
+    ) -> bytes:
+        """Encode the events between the board as of `resume_time` and `page`, for a reconnecting watcher."""
+        if resume_time < datetime.datetime.now(datetime.timezone.utc) - MAX_RESUME_AGE:
+            return b""
+        earlier = await boards.read_board(
+            self.deps, board, instant=resume_time, page_size=page_size, read_time=resume_time
+        )
+        return b"".join(WATCH_ENCODER.event(event) for event in boards.diff_events(earlier, page))
+
     async def _board(self, request) -> boards.Board:
-        return await boards.check_board(
+        board = await boards.check_board(
             self.deps,
             game=request.game,
             scope=convert.board_choice("scope", request.scope, convert.SCOPES, common_pb2.BoardScope, required=True),
@@ -162,7 +187,69 @@ class ScoreService(score_pb2_grpc.ScoreServiceServicer):
             period=convert.board_choice("period", request.period, convert.PERIODS, common_pb2.BoardPeriod),
             mode=convert.board_choice("mode", request.mode, convert.MODES, common_pb2.BoardMode),
         )
+        roles.check_api_key_board(current_caller(), board.arcade_id)
+        return board
+
+
+def _resume_time(request) -> datetime.datetime | None:
+    resume_time = convert.optional_time(request, "resume_time")
+    if resume_time is None:
+        return None
+    # A little clock difference between a client's copy and this server is
+    # harmless: the snapshot times come from the servers' own clocks.
+    if resume_time > datetime.datetime.now(datetime.timezone.utc) + RESUME_CLOCK_SKEW:
+        raise InvalidArgument("resume_time", "must not be in the future; pass the read_time of the last snapshot")
+    return resume_time
 
 
 def _page_size(value: int) -> int:
     return validate.page_size("page_size", value, default=10)
+
+
+def _encode_watch_snapshot(page: boards.BoardPage) -> bytes:
+    return score_pb2.WatchBoardResponse(snapshot=convert.snapshot(page)).SerializeToString()
+
+
+def _encode_watch_event(event: boards.BoardEvent) -> bytes:
+    return score_pb2.WatchBoardResponse(events=[convert.board_event(event)]).SerializeToString()
+
+
+# WatchBoardResponse bytes for the board hub. A snapshot message followed by
+# event messages parses as one WatchBoardResponse with both fields set.
+WATCH_ENCODER = Encoder(snapshot=_encode_watch_snapshot, event=_encode_watch_event)
+
+
+def _send_as_is(message: bytes) -> bytes:
+    return message
+
+
+class _MethodHandlerCapture:
+    """Stands in for a server to capture the method handlers that generated code registers."""
+
+    def __init__(self) -> None:
+        self.service = ""
+        self.handlers: dict[str, grpc.RpcMethodHandler] = {}
+
+    def add_generic_rpc_handlers(self, handlers) -> None:
+        pass
+
+    def add_registered_method_handlers(self, service: str, handlers: dict) -> None:
+        self.service, self.handlers = service, dict(handlers)
+
+
+def add_score_service(service: ScoreService, server: grpc.aio.Server) -> None:
+    """Register ScoreService as the generated code does, except that
+    WatchBoard sends the bytes its handler writes without serialising them.
+
+    The interceptors wrap the handler and keep its serializers, so auth,
+    policy and logging run as for every other method.
+    """
+    capture = _MethodHandlerCapture()
+    score_pb2_grpc.add_ScoreServiceServicer_to_server(service, capture)
+    handlers = capture.handlers
+    watch = handlers["WatchBoard"]
+    handlers["WatchBoard"] = grpc.unary_stream_rpc_method_handler(
+        watch.unary_stream, request_deserializer=watch.request_deserializer, response_serializer=_send_as_is
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(capture.service, handlers),))
+    server.add_registered_method_handlers(capture.service, handlers)

@@ -3,6 +3,8 @@
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 
 import { AuthSession, type AuthSessionOptions } from "./auth.js";
+import { AccountService } from "./gen/origin/v1/account_pb.js";
+import { ApiKeyService } from "./gen/origin/v1/api_key_pb.js";
 import { ArcadeService } from "./gen/origin/v1/arcade_pb.js";
 import { AuthService } from "./gen/origin/v1/auth_pb.js";
 import { CheckInService } from "./gen/origin/v1/checkin_pb.js";
@@ -11,11 +13,15 @@ import { MachineService } from "./gen/origin/v1/machine_pb.js";
 import { MachineStatusService } from "./gen/origin/v1/machine_status_pb.js";
 import { ModerationService } from "./gen/origin/v1/moderation_pb.js";
 import { ScoreService } from "./gen/origin/v1/score_pb.js";
+import { SecondFactorService } from "./gen/origin/v1/second_factor_pb.js";
 import { SessionService } from "./gen/origin/v1/session_pb.js";
+import { StaffService } from "./gen/origin/v1/staff_pb.js";
 
 /** One typed client per Origin service, all sharing one transport. */
 export interface OriginClients {
   transport: Transport;
+  account: Client<typeof AccountService>;
+  apiKeys: Client<typeof ApiKeyService>;
   arcades: Client<typeof ArcadeService>;
   auth: Client<typeof AuthService>;
   checkIns: Client<typeof CheckInService>;
@@ -24,13 +30,17 @@ export interface OriginClients {
   machineStatus: Client<typeof MachineStatusService>;
   moderation: Client<typeof ModerationService>;
   scores: Client<typeof ScoreService>;
+  secondFactor: Client<typeof SecondFactorService>;
   sessions: Client<typeof SessionService>;
+  staff: Client<typeof StaffService>;
 }
 
 /** Creates a typed client for every Origin service over the given transport. */
 export function createOriginClients(transport: Transport): OriginClients {
   return {
     transport,
+    account: createClient(AccountService, transport),
+    apiKeys: createClient(ApiKeyService, transport),
     arcades: createClient(ArcadeService, transport),
     auth: createClient(AuthService, transport),
     checkIns: createClient(CheckInService, transport),
@@ -39,7 +49,9 @@ export function createOriginClients(transport: Transport): OriginClients {
     machineStatus: createClient(MachineStatusService, transport),
     moderation: createClient(ModerationService, transport),
     scores: createClient(ScoreService, transport),
+    secondFactor: createClient(SecondFactorService, transport),
     sessions: createClient(SessionService, transport),
+    staff: createClient(StaffService, transport),
   };
 }
 

@@ -3,6 +3,8 @@
 // Connect clients, the auth interceptor and watchBoard. Transports live in
 // the "./node" (gRPC over HTTP/2) and "./web" (gRPC-Web) entry points.
 
+export * from "./gen/origin/v1/account_pb.js";
+export * from "./gen/origin/v1/api_key_pb.js";
 export * from "./gen/origin/v1/arcade_pb.js";
 export * from "./gen/origin/v1/auth_pb.js";
 export * from "./gen/origin/v1/checkin_pb.js";
@@ -12,7 +14,9 @@ export * from "./gen/origin/v1/machine_pb.js";
 export * from "./gen/origin/v1/machine_status_pb.js";
 export * from "./gen/origin/v1/moderation_pb.js";
 export * from "./gen/origin/v1/score_pb.js";
+export * from "./gen/origin/v1/second_factor_pb.js";
 export * from "./gen/origin/v1/session_pb.js";
+export * from "./gen/origin/v1/staff_pb.js";
 
 export { AuthSession, type AuthSessionOptions, type AuthTokens } from "./auth.js";
 export {

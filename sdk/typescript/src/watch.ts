@@ -3,6 +3,7 @@
 
 import { ConnectError, type Client } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 
 import {
   type ScoreService,
@@ -35,14 +36,11 @@ export interface WatchBoardOptions extends BackoffOptions {
  * later one carries the new snapshot and the events since the previous one.
  *
  * When the stream ends, or fails with a transient code (see `isTransient`),
- * the watcher reconnects with backoff and resumes with the same request. The
- * server then starts with the current snapshot, so the iteration continues
- * with the board's state as it is now. Other errors, such as
- * `InvalidArgument` for a bad board, end the iteration by being thrown.
- *
- * NOTE: WatchBoardRequest has no field to resume from a position, so the
- * first update after a reconnect has no events. Events that happened while
- * disconnected are not announced, but the snapshot shows their result.
+ * the watcher reconnects with backoff, with `resumeTime` set to the
+ * `readTime` of the last snapshot it received. The first update after a
+ * reconnect then carries the current snapshot and the events that happened
+ * while the watcher was away. Other errors, such as `InvalidArgument` for a
+ * bad board, end the iteration by being thrown.
  */
 export async function* watchBoard(
   scores: Client<typeof ScoreService>,
@@ -51,6 +49,7 @@ export async function* watchBoard(
 ): AsyncGenerator<WatchBoardResponse, void, undefined> {
   const { signal, headers, onReconnect } = options;
   let attempt = 0;
+  let resumeTime: Timestamp | undefined;
 
   while (!signal?.aborted) {
     // connect's stream iterables have no return(), so the call is ended
@@ -58,8 +57,10 @@ export async function* watchBoard(
     const [call, unlink] = linkedController(signal);
     let error: ConnectError | undefined;
     try {
-      for await (const update of scores.watchBoard(request, { signal: call.signal, headers })) {
+      const resumed = resumeTime === undefined ? request : { ...request, resumeTime };
+      for await (const update of scores.watchBoard(resumed, { signal: call.signal, headers })) {
         attempt = 0;
+        resumeTime = update.snapshot?.readTime ?? resumeTime;
         yield update;
       }
     } catch (thrown) {

@@ -26,7 +26,7 @@ async def next_update(watch, timeout: float = 10.0):
 async def test_watch_reconnects_after_restart(database_url, tmp_path):
     """The server stops while a watch is open and a new one starts on the
     same port: the watch reconnects and its next snapshot shows the score
-    submitted while it was away."""
+    submitted while it was away, with the event it missed."""
     async with conftest.serving(database_url, conftest.test_settings(tmp_path)) as api:
         owner, arcade, machine = await owner_with_machine(api)
         port = api.running.port
@@ -53,6 +53,9 @@ async def test_watch_reconnects_after_restart(database_url, tmp_path):
     assert board_values(second) == [100]
     assert common_pb2.BoardEvent.KIND_NEW_LEADER in [event.kind for event in second.events]
     assert board_values(third) == [300, 100]
+    # Whether the watch came back before or after that score, its new lead
+    # is announced: a resumed stream starts with the events it missed.
+    assert common_pb2.BoardEvent.KIND_NEW_LEADER in [event.kind for event in third.events]
     assert watch.reconnects >= 1
 
 

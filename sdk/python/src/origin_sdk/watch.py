@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 from origin.v1 import score_pb2, score_pb2_grpc
 
 from origin_sdk import errors
@@ -26,13 +27,10 @@ class BoardWatch:
     so a consumer can redraw from any one of them. `events` lists what
     changed since the previous message. When the stream ends with
     UNAVAILABLE (a server shutdown or a lost connection), the watch opens a
-    new one after a backoff. The server starts every stream with the current
-    snapshot, so the consumer is back in step with the first message after a
-    reconnect, and `reconnects` counts how often that happened.
-
-    NOTE: `WatchBoardRequest` has no resume position, so events that
-    happened while disconnected are not replayed: the first snapshot after
-    a reconnect contains their outcome, with `events` empty.
+    new one after a backoff, with `resume_time` set to the `read_time` of the
+    last snapshot it received. The first message after a reconnect then
+    carries the current snapshot and the events that happened while the
+    watch was away, and `reconnects` counts how often that happened.
 
     Any other status ends the iteration with the typed exception from
     `origin_sdk.errors`. With `max_reconnects` set, the iteration raises
@@ -55,6 +53,7 @@ class BoardWatch:
         self._call: grpc.aio.UnaryStreamCall | None = None
         self._failures = 0
         self._closed = False
+        self._last_read_time: Timestamp | None = None
         # Reconnects since the watch began.
         self.reconnects = 0
 
@@ -70,7 +69,7 @@ class BoardWatch:
     async def __anext__(self) -> score_pb2.WatchBoardResponse:
         while not self._closed:
             if self._call is None:
-                self._call = self._stub().WatchBoard(self.request)
+                self._call = self._stub().WatchBoard(self._resume_request())
             try:
                 response = await self._call.read()
             except grpc.aio.AioRpcError as error:
@@ -83,8 +82,19 @@ class BoardWatch:
                 await self.aclose()
                 break
             self._failures = 0
+            if response.snapshot.HasField("read_time"):
+                self._last_read_time = response.snapshot.read_time
             return response
         raise StopAsyncIteration
+
+    def _resume_request(self) -> score_pb2.WatchBoardRequest:
+        """Return the request, resuming from the last snapshot received, if any."""
+        if self._last_read_time is None:
+            return self.request
+        request = score_pb2.WatchBoardRequest()
+        request.CopyFrom(self.request)
+        request.resume_time.CopyFrom(self._last_read_time)
+        return request
 
     async def aclose(self) -> None:
         """Cancel the open stream and end the iteration."""

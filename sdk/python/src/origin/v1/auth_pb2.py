@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from origin.v1 import common_pb2 as origin_dot_v1_dot_common__pb2
+from origin.v1 import second_factor_pb2 as origin_dot_v1_dot_second__factor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14origin/v1/auth.proto\x12\torigin.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16origin/v1/common.proto\"\x89\x01\n\x11\x43reateUserRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12\x1f\n\x0bscreen_name\x18\x03 \x01(\tR\nscreenName\x12!\n\x0cphone_number\x18\x04 \x01(\tR\x0bphoneNumber\"F\n\x12\x43reateTokenRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\xc3\x02\n\x13\x43reateTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\":\n\x13RefreshTokenRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\xc4\x02\n\x14RefreshTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\"\x10\n\x0eSignOutRequest\"\x11\n\x0fSignOutResponse\"]\n\x12VerifyEmailRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x12\n\x04\x63ode\x18\x02 \x01(\tR\x04\x63ode\x12\x1d\n\nlink_token\x18\x03 \x01(\tR\tlinkToken\"\x15\n\x13VerifyEmailResponse\"3\n\x1bSendVerificationCodeRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\"\x1e\n\x1cSendVerificationCodeResponse\"P\n\x15GetCurrentUserRequest\x12\x37\n\tread_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user\"=\n\x16GetCurrentUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user2\x9a\x06\n\x0b\x41uthService\x12_\n\nCreateUser\x12\x1c.origin.v1.CreateUserRequest\x1a\x1d.origin.v1.CreateUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12g\n\x0b\x43reateToken\x12\x1d.origin.v1.CreateTokenRequest\x1a\x1e.origin.v1.CreateTokenResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/v1/auth/token:\x01*\x12r\n\x0cRefreshToken\x12\x1e.origin.v1.RefreshTokenRequest\x1a\x1f.origin.v1.RefreshTokenResponse\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/auth/token:refresh:\x01*\x12]\n\x07SignOut\x12\x19.origin.v1.SignOutRequest\x1a\x1a.origin.v1.SignOutResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\"\x10/v1/auth:signOut:\x01*\x12m\n\x0bVerifyEmail\x12\x1d.origin.v1.VerifyEmailRequest\x1a\x1e.origin.v1.VerifyEmailResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/auth:verifyEmail:\x01*\x12\x91\x01\n\x14SendVerificationCode\x12&.origin.v1.SendVerificationCodeRequest\x1a\'.origin.v1.SendVerificationCodeResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/auth:sendVerificationCode:\x01*\x12k\n\x0eGetCurrentUser\x12 .origin.v1.GetCurrentUserRequest\x1a!.origin.v1.GetCurrentUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/users/meb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14origin/v1/auth.proto\x12\torigin.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16origin/v1/common.proto\x1a\x1dorigin/v1/second_factor.proto\"\x89\x01\n\x11\x43reateUserRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12\x1f\n\x0bscreen_name\x18\x03 \x01(\tR\nscreenName\x12!\n\x0cphone_number\x18\x04 \x01(\tR\x0bphoneNumber\"F\n\x12\x43reateTokenRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\xb8\x04\n\x13\x43reateTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\x12\x36\n\x17second_factor_challenge\x18\x08 \x01(\tR\x15secondFactorChallenge\x12Q\n\x15second_factor_methods\x18\t \x03(\x0e\x32\x1d.origin.v1.SecondFactorMethodR\x13secondFactorMethods\x12h\n#second_factor_challenge_expire_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x1fsecondFactorChallengeExpireTime\"I\n\x15\x43ompleteSignInRequest\x12\x1c\n\tchallenge\x18\x01 \x01(\tR\tchallenge\x12\x12\n\x04\x63ode\x18\x02 \x01(\tR\x04\x63ode\"\xc6\x02\n\x16\x43ompleteSignInResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\":\n\x13RefreshTokenRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\xc4\x02\n\x14RefreshTokenResponse\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12\x1d\n\ntoken_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n\nexpires_in\x18\x03 \x01(\x03R\texpiresIn\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12#\n\rrefresh_token\x18\x05 \x01(\tR\x0crefreshToken\x12J\n\x13refresh_expire_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11refreshExpireTime\x12\x1d\n\nsession_id\x18\x07 \x01(\tR\tsessionId\"\x10\n\x0eSignOutRequest\"\x11\n\x0fSignOutResponse\"]\n\x12VerifyEmailRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x12\n\x04\x63ode\x18\x02 \x01(\tR\x04\x63ode\x12\x1d\n\nlink_token\x18\x03 \x01(\tR\tlinkToken\"\x15\n\x13VerifyEmailResponse\"3\n\x1bSendVerificationCodeRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\"\x1e\n\x1cSendVerificationCodeResponse\"P\n\x15GetCurrentUserRequest\x12\x37\n\tread_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user\"=\n\x16GetCurrentUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x0f.origin.v1.UserR\x04user\"3\n\x1bRequestPasswordResetRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\"\x1e\n\x1cRequestPasswordResetResponse\"\xb0\x01\n\x14ResetPasswordRequest\x12\x1d\n\nlink_token\x18\x01 \x01(\tR\tlinkToken\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x12\n\x04\x63ode\x18\x03 \x01(\tR\x04\x63ode\x12!\n\x0cnew_password\x18\x04 \x01(\tR\x0bnewPassword\x12,\n\x12second_factor_code\x18\x05 \x01(\tR\x10secondFactorCode\"\x17\n\x15ResetPasswordResponse\"e\n\x15\x43hangePasswordRequest\x12)\n\x10\x63urrent_password\x18\x01 \x01(\tR\x0f\x63urrentPassword\x12!\n\x0cnew_password\x18\x02 \x01(\tR\x0bnewPassword\"\x18\n\x16\x43hangePasswordResponse\"{\n\x12\x43hangeEmailRequest\x12\x1b\n\tnew_email\x18\x01 \x01(\tR\x08newEmail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12,\n\x12second_factor_code\x18\x03 \x01(\tR\x10secondFactorCode\"\x15\n\x13\x43hangeEmailResponse\":\n\x19\x43onfirmEmailChangeRequest\x12\x1d\n\nlink_token\x18\x01 \x01(\tR\tlinkToken\"\x1c\n\x1a\x43onfirmEmailChangeResponse2\xa4\x0c\n\x0b\x41uthService\x12_\n\nCreateUser\x12\x1c.origin.v1.CreateUserRequest\x1a\x1d.origin.v1.CreateUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12g\n\x0b\x43reateToken\x12\x1d.origin.v1.CreateTokenRequest\x1a\x1e.origin.v1.CreateTokenResponse\"\x19\x82\xd3\xe4\x93\x02\x13\"\x0e/v1/auth/token:\x01*\x12\x7f\n\x0e\x43ompleteSignIn\x12 .origin.v1.CompleteSignInRequest\x1a!.origin.v1.CompleteSignInResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/auth/token:completeSignIn:\x01*\x12r\n\x0cRefreshToken\x12\x1e.origin.v1.RefreshTokenRequest\x1a\x1f.origin.v1.RefreshTokenResponse\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/auth/token:refresh:\x01*\x12]\n\x07SignOut\x12\x19.origin.v1.SignOutRequest\x1a\x1a.origin.v1.SignOutResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\"\x10/v1/auth:signOut:\x01*\x12m\n\x0bVerifyEmail\x12\x1d.origin.v1.VerifyEmailRequest\x1a\x1e.origin.v1.VerifyEmailResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/auth:verifyEmail:\x01*\x12\x91\x01\n\x14SendVerificationCode\x12&.origin.v1.SendVerificationCodeRequest\x1a\'.origin.v1.SendVerificationCodeResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/auth:sendVerificationCode:\x01*\x12\x91\x01\n\x14RequestPasswordReset\x12&.origin.v1.RequestPasswordResetRequest\x1a\'.origin.v1.RequestPasswordResetResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/v1/auth:requestPasswordReset:\x01*\x12u\n\rResetPassword\x12\x1f.origin.v1.ResetPasswordRequest\x1a .origin.v1.ResetPasswordResponse\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/auth:resetPassword:\x01*\x12}\n\x0e\x43hangePassword\x12 .origin.v1.ChangePasswordRequest\x1a!.origin.v1.ChangePasswordResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/v1/users/me:changePassword:\x01*\x12q\n\x0b\x43hangeEmail\x12\x1d.origin.v1.ChangeEmailRequest\x1a\x1e.origin.v1.ChangeEmailResponse\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/users/me:changeEmail:\x01*\x12\x89\x01\n\x12\x43onfirmEmailChange\x12$.origin.v1.ConfirmEmailChangeRequest\x1a%.origin.v1.ConfirmEmailChangeResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/v1/auth:confirmEmailChange:\x01*\x12k\n\x0eGetCurrentUser\x12 .origin.v1.GetCurrentUserRequest\x1a!.origin.v1.GetCurrentUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/users/meb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,6 +39,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['CreateUser']._serialized_options = b'\202\323\344\223\002\016\"\t/v1/users:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['CreateToken']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['CreateToken']._serialized_options = b'\202\323\344\223\002\023\"\016/v1/auth/token:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['CompleteSignIn']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['CompleteSignIn']._serialized_options = b'\202\323\344\223\002\"\"\035/v1/auth/token:completeSignIn:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['RefreshToken']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['RefreshToken']._serialized_options = b'\202\323\344\223\002\033\"\026/v1/auth/token:refresh:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['SignOut']._loaded_options = None
@@ -46,36 +49,70 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['VerifyEmail']._serialized_options = b'\202\323\344\223\002\031\"\024/v1/auth:verifyEmail:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['SendVerificationCode']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['SendVerificationCode']._serialized_options = b'\202\323\344\223\002\"\"\035/v1/auth:sendVerificationCode:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['RequestPasswordReset']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['RequestPasswordReset']._serialized_options = b'\202\323\344\223\002\"\"\035/v1/auth:requestPasswordReset:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['ResetPassword']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['ResetPassword']._serialized_options = b'\202\323\344\223\002\033\"\026/v1/auth:resetPassword:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['ChangePassword']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['ChangePassword']._serialized_options = b'\202\323\344\223\002 \"\033/v1/users/me:changePassword:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['ChangeEmail']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['ChangeEmail']._serialized_options = b'\202\323\344\223\002\035\"\030/v1/users/me:changeEmail:\001*'
+  _globals['_AUTHSERVICE'].methods_by_name['ConfirmEmailChange']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['ConfirmEmailChange']._serialized_options = b'\202\323\344\223\002 \"\033/v1/auth:confirmEmailChange:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._serialized_options = b'\202\323\344\223\002\016\022\014/v1/users/me'
-  _globals['_CREATEUSERREQUEST']._serialized_start=123
-  _globals['_CREATEUSERREQUEST']._serialized_end=260
-  _globals['_CREATETOKENREQUEST']._serialized_start=262
-  _globals['_CREATETOKENREQUEST']._serialized_end=332
-  _globals['_CREATETOKENRESPONSE']._serialized_start=335
-  _globals['_CREATETOKENRESPONSE']._serialized_end=658
-  _globals['_REFRESHTOKENREQUEST']._serialized_start=660
-  _globals['_REFRESHTOKENREQUEST']._serialized_end=718
-  _globals['_REFRESHTOKENRESPONSE']._serialized_start=721
-  _globals['_REFRESHTOKENRESPONSE']._serialized_end=1045
-  _globals['_SIGNOUTREQUEST']._serialized_start=1047
-  _globals['_SIGNOUTREQUEST']._serialized_end=1063
-  _globals['_SIGNOUTRESPONSE']._serialized_start=1065
-  _globals['_SIGNOUTRESPONSE']._serialized_end=1082
-  _globals['_VERIFYEMAILREQUEST']._serialized_start=1084
-  _globals['_VERIFYEMAILREQUEST']._serialized_end=1177
-  _globals['_VERIFYEMAILRESPONSE']._serialized_start=1179
-  _globals['_VERIFYEMAILRESPONSE']._serialized_end=1200
-  _globals['_SENDVERIFICATIONCODEREQUEST']._serialized_start=1202
-  _globals['_SENDVERIFICATIONCODEREQUEST']._serialized_end=1253
-  _globals['_SENDVERIFICATIONCODERESPONSE']._serialized_start=1255
-  _globals['_SENDVERIFICATIONCODERESPONSE']._serialized_end=1285
-  _globals['_GETCURRENTUSERREQUEST']._serialized_start=1287
-  _globals['_GETCURRENTUSERREQUEST']._serialized_end=1367
-  _globals['_CREATEUSERRESPONSE']._serialized_start=1369
-  _globals['_CREATEUSERRESPONSE']._serialized_end=1426
-  _globals['_GETCURRENTUSERRESPONSE']._serialized_start=1428
-  _globals['_GETCURRENTUSERRESPONSE']._serialized_end=1489
-  _globals['_AUTHSERVICE']._serialized_start=1492
-  _globals['_AUTHSERVICE']._serialized_end=2286
+  _globals['_CREATEUSERREQUEST']._serialized_start=154
+  _globals['_CREATEUSERREQUEST']._serialized_end=291
+  _globals['_CREATETOKENREQUEST']._serialized_start=293
+  _globals['_CREATETOKENREQUEST']._serialized_end=363
+  _globals['_CREATETOKENRESPONSE']._serialized_start=366
+  _globals['_CREATETOKENRESPONSE']._serialized_end=934
+  _globals['_COMPLETESIGNINREQUEST']._serialized_start=936
+  _globals['_COMPLETESIGNINREQUEST']._serialized_end=1009
+  _globals['_COMPLETESIGNINRESPONSE']._serialized_start=1012
+  _globals['_COMPLETESIGNINRESPONSE']._serialized_end=1338
+  _globals['_REFRESHTOKENREQUEST']._serialized_start=1340
+  _globals['_REFRESHTOKENREQUEST']._serialized_end=1398
+  _globals['_REFRESHTOKENRESPONSE']._serialized_start=1401
+  _globals['_REFRESHTOKENRESPONSE']._serialized_end=1725
+  _globals['_SIGNOUTREQUEST']._serialized_start=1727
+  _globals['_SIGNOUTREQUEST']._serialized_end=1743
+  _globals['_SIGNOUTRESPONSE']._serialized_start=1745
+  _globals['_SIGNOUTRESPONSE']._serialized_end=1762
+  _globals['_VERIFYEMAILREQUEST']._serialized_start=1764
+  _globals['_VERIFYEMAILREQUEST']._serialized_end=1857
+  _globals['_VERIFYEMAILRESPONSE']._serialized_start=1859
+  _globals['_VERIFYEMAILRESPONSE']._serialized_end=1880
+  _globals['_SENDVERIFICATIONCODEREQUEST']._serialized_start=1882
+  _globals['_SENDVERIFICATIONCODEREQUEST']._serialized_end=1933
+  _globals['_SENDVERIFICATIONCODERESPONSE']._serialized_start=1935
+  _globals['_SENDVERIFICATIONCODERESPONSE']._serialized_end=1965
+  _globals['_GETCURRENTUSERREQUEST']._serialized_start=1967
+  _globals['_GETCURRENTUSERREQUEST']._serialized_end=2047
+  _globals['_CREATEUSERRESPONSE']._serialized_start=2049
+  _globals['_CREATEUSERRESPONSE']._serialized_end=2106
+  _globals['_GETCURRENTUSERRESPONSE']._serialized_start=2108
+  _globals['_GETCURRENTUSERRESPONSE']._serialized_end=2169
+  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_start=2171
+  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_end=2222
+  _globals['_REQUESTPASSWORDRESETRESPONSE']._serialized_start=2224
+  _globals['_REQUESTPASSWORDRESETRESPONSE']._serialized_end=2254
+  _globals['_RESETPASSWORDREQUEST']._serialized_start=2257
+  _globals['_RESETPASSWORDREQUEST']._serialized_end=2433
+  _globals['_RESETPASSWORDRESPONSE']._serialized_start=2435
+  _globals['_RESETPASSWORDRESPONSE']._serialized_end=2458
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=2460
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=2561
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_start=2563
+  _globals['_CHANGEPASSWORDRESPONSE']._serialized_end=2587
+  _globals['_CHANGEEMAILREQUEST']._serialized_start=2589
+  _globals['_CHANGEEMAILREQUEST']._serialized_end=2712
+  _globals['_CHANGEEMAILRESPONSE']._serialized_start=2714
+  _globals['_CHANGEEMAILRESPONSE']._serialized_end=2735
+  _globals['_CONFIRMEMAILCHANGEREQUEST']._serialized_start=2737
+  _globals['_CONFIRMEMAILCHANGEREQUEST']._serialized_end=2795
+  _globals['_CONFIRMEMAILCHANGERESPONSE']._serialized_start=2797
+  _globals['_CONFIRMEMAILCHANGERESPONSE']._serialized_end=2825
+  _globals['_AUTHSERVICE']._serialized_start=2828
+  _globals['_AUTHSERVICE']._serialized_end=4400
 # @@protoc_insertion_point(module_scope)

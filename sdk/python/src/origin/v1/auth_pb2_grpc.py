@@ -46,6 +46,11 @@ class AuthServiceStub:
                 request_serializer=origin_dot_v1_dot_auth__pb2.CreateTokenRequest.SerializeToString,
                 response_deserializer=origin_dot_v1_dot_auth__pb2.CreateTokenResponse.FromString,
                 _registered_method=True)
+        self.CompleteSignIn = channel.unary_unary(
+                '/origin.v1.AuthService/CompleteSignIn',
+                request_serializer=origin_dot_v1_dot_auth__pb2.CompleteSignInRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.CompleteSignInResponse.FromString,
+                _registered_method=True)
         self.RefreshToken = channel.unary_unary(
                 '/origin.v1.AuthService/RefreshToken',
                 request_serializer=origin_dot_v1_dot_auth__pb2.RefreshTokenRequest.SerializeToString,
@@ -65,6 +70,31 @@ class AuthServiceStub:
                 '/origin.v1.AuthService/SendVerificationCode',
                 request_serializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeRequest.SerializeToString,
                 response_deserializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeResponse.FromString,
+                _registered_method=True)
+        self.RequestPasswordReset = channel.unary_unary(
+                '/origin.v1.AuthService/RequestPasswordReset',
+                request_serializer=origin_dot_v1_dot_auth__pb2.RequestPasswordResetRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.RequestPasswordResetResponse.FromString,
+                _registered_method=True)
+        self.ResetPassword = channel.unary_unary(
+                '/origin.v1.AuthService/ResetPassword',
+                request_serializer=origin_dot_v1_dot_auth__pb2.ResetPasswordRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.ResetPasswordResponse.FromString,
+                _registered_method=True)
+        self.ChangePassword = channel.unary_unary(
+                '/origin.v1.AuthService/ChangePassword',
+                request_serializer=origin_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+                _registered_method=True)
+        self.ChangeEmail = channel.unary_unary(
+                '/origin.v1.AuthService/ChangeEmail',
+                request_serializer=origin_dot_v1_dot_auth__pb2.ChangeEmailRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.ChangeEmailResponse.FromString,
+                _registered_method=True)
+        self.ConfirmEmailChange = channel.unary_unary(
+                '/origin.v1.AuthService/ConfirmEmailChange',
+                request_serializer=origin_dot_v1_dot_auth__pb2.ConfirmEmailChangeRequest.SerializeToString,
+                response_deserializer=origin_dot_v1_dot_auth__pb2.ConfirmEmailChangeResponse.FromString,
                 _registered_method=True)
         self.GetCurrentUser = channel.unary_unary(
                 '/origin.v1.AuthService/GetCurrentUser',
@@ -101,9 +131,34 @@ class AuthServiceServicer:
         an opaque refresh token, which together start a session. Anyone may
         call it.
 
+        When the account has a second factor on, the reply carries no tokens
+        but a `second_factor_challenge` and its allowed methods; pass the
+        challenge with a code to `CompleteSignIn`. For the email method this
+        call also mails the code.
+
         Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
         with reason `BAD_CREDENTIALS` when the email and password do not match
         an account; the message does not say which of the two was wrong.
+        Returns `RESOURCE_EXHAUSTED` with reason `TOO_MANY_ATTEMPTS` and a
+        `google.rpc.RetryInfo` after repeated failures for the email or from the
+        client address; the wait doubles with each further failure, up to 15
+        minutes, and ends by itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteSignIn(self, request, context):
+        """Finishes a log-in that `CreateToken` answered with a second-factor
+        challenge: exchanges the challenge and a code (TOTP, email or recovery
+        code) for the tokens of a new session. Anyone may call it. A challenge
+        works once, for 5 minutes, and five wrong codes use it up.
+
+        Returns `INVALID_ARGUMENT` for a missing challenge or a malformed code;
+        `UNAUTHENTICATED` with reason `BAD_CHALLENGE` for an unknown, expired or
+        used challenge, or `BAD_CODE` for a wrong or already used code;
+        `RESOURCE_EXHAUSTED` with a `google.rpc.RetryInfo` after repeated
+        failures.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -160,6 +215,81 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestPasswordReset(self, request, context):
+        """Mails a password-reset link and 6-digit code to the account with this
+        email. Anyone may call it. The reply is the same, in content and in
+        time, whether or not the email has an account; the mail goes only to
+        the address stored on the account.
+
+        Returns `INVALID_ARGUMENT` for a malformed email; `RESOURCE_EXHAUSTED`
+        with a `google.rpc.RetryInfo` after too many requests for one email or
+        from one client address.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetPassword(self, request, context):
+        """Sets a new password with the link token, or the email and code, from a
+        reset mail. Anyone may call it. The link and code work once, for 30
+        minutes. With a second factor on, `second_factor_code` is required too:
+        a TOTP code or a recovery code. Every session of the account ends and
+        the account is told by mail.
+
+        Returns `INVALID_ARGUMENT` for a bad field combination or a new password
+        outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
+        for a wrong, expired or used link or code, or `BAD_SECOND_FACTOR` for a
+        missing or wrong second-factor code (the reset link stays usable for a
+        retry); `RESOURCE_EXHAUSTED` after repeated failures.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangePassword(self, request, context):
+        """Changes the signed-in user's password. Needs a user access token and the
+        current password. Every other session ends; the current one stays, and
+        the account is told by mail.
+
+        Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
+        characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
+        current password; `RESOURCE_EXHAUSTED` after repeated wrong passwords.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeEmail(self, request, context):
+        """Starts moving the signed-in user's account to a new email address.
+        Needs a user access token, the current password and, with a second
+        factor on, a second-factor code. A confirmation link goes to the new
+        address and a notice to the current one; the address changes only
+        when `ConfirmEmailChange` receives the link's token. If the new address
+        already belongs to an account, no link is sent and the reply is the same.
+
+        Returns `INVALID_ARGUMENT` for a malformed new email;
+        `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong password or
+        `BAD_SECOND_FACTOR` for a missing or wrong code; `RESOURCE_EXHAUSTED`
+        after repeated failures.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmEmailChange(self, request, context):
+        """Confirms a pending email change with the token of the link sent to the
+        new address, which becomes the account's (verified) address. Anyone
+        holding the token may call it; it works once, for 30 minutes.
+
+        Returns `INVALID_ARGUMENT` when `link_token` is empty; `UNAUTHENTICATED`
+        with reason `BAD_CODE` for a wrong, expired or used token;
+        `ALREADY_EXISTS` with reason `EMAIL_TAKEN` when another account took the
+        address in the meantime.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetCurrentUser(self, request, context):
         """Returns the signed-in user's profile. Needs a user access token.
 
@@ -183,6 +313,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     request_deserializer=origin_dot_v1_dot_auth__pb2.CreateTokenRequest.FromString,
                     response_serializer=origin_dot_v1_dot_auth__pb2.CreateTokenResponse.SerializeToString,
             ),
+            'CompleteSignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteSignIn,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.CompleteSignInRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.CompleteSignInResponse.SerializeToString,
+            ),
             'RefreshToken': grpc.unary_unary_rpc_method_handler(
                     servicer.RefreshToken,
                     request_deserializer=origin_dot_v1_dot_auth__pb2.RefreshTokenRequest.FromString,
@@ -202,6 +337,31 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.SendVerificationCode,
                     request_deserializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeRequest.FromString,
                     response_serializer=origin_dot_v1_dot_auth__pb2.SendVerificationCodeResponse.SerializeToString,
+            ),
+            'RequestPasswordReset': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestPasswordReset,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.RequestPasswordResetRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.RequestPasswordResetResponse.SerializeToString,
+            ),
+            'ResetPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetPassword,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.ResetPasswordRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.ResetPasswordResponse.SerializeToString,
+            ),
+            'ChangePassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePassword,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.ChangePasswordResponse.SerializeToString,
+            ),
+            'ChangeEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeEmail,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.ChangeEmailRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.ChangeEmailResponse.SerializeToString,
+            ),
+            'ConfirmEmailChange': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmEmailChange,
+                    request_deserializer=origin_dot_v1_dot_auth__pb2.ConfirmEmailChangeRequest.FromString,
+                    response_serializer=origin_dot_v1_dot_auth__pb2.ConfirmEmailChangeResponse.SerializeToString,
             ),
             'GetCurrentUser': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCurrentUser,
@@ -265,6 +425,33 @@ class AuthService:
             '/origin.v1.AuthService/CreateToken',
             origin_dot_v1_dot_auth__pb2.CreateTokenRequest.SerializeToString,
             origin_dot_v1_dot_auth__pb2.CreateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteSignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/CompleteSignIn',
+            origin_dot_v1_dot_auth__pb2.CompleteSignInRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.CompleteSignInResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -373,6 +560,141 @@ class AuthService:
             '/origin.v1.AuthService/SendVerificationCode',
             origin_dot_v1_dot_auth__pb2.SendVerificationCodeRequest.SerializeToString,
             origin_dot_v1_dot_auth__pb2.SendVerificationCodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestPasswordReset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/RequestPasswordReset',
+            origin_dot_v1_dot_auth__pb2.RequestPasswordResetRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.RequestPasswordResetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/ResetPassword',
+            origin_dot_v1_dot_auth__pb2.ResetPasswordRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.ResetPasswordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/ChangePassword',
+            origin_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/ChangeEmail',
+            origin_dot_v1_dot_auth__pb2.ChangeEmailRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.ChangeEmailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmEmailChange(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/origin.v1.AuthService/ConfirmEmailChange',
+            origin_dot_v1_dot_auth__pb2.ConfirmEmailChangeRequest.SerializeToString,
+            origin_dot_v1_dot_auth__pb2.ConfirmEmailChangeResponse.FromString,
             options,
             channel_credentials,
             insecure,

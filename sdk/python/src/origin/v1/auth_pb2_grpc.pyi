@@ -54,9 +54,30 @@ class AuthServiceStub:
     an opaque refresh token, which together start a session. Anyone may
     call it.
 
+    When the account has a second factor on, the reply carries no tokens
+    but a `second_factor_challenge` and its allowed methods; pass the
+    challenge with a code to `CompleteSignIn`. For the email method this
+    call also mails the code.
+
     Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
     with reason `BAD_CREDENTIALS` when the email and password do not match
     an account; the message does not say which of the two was wrong.
+    Returns `RESOURCE_EXHAUSTED` with reason `TOO_MANY_ATTEMPTS` and a
+    `google.rpc.RetryInfo` after repeated failures for the email or from the
+    client address; the wait doubles with each further failure, up to 15
+    minutes, and ends by itself.
+    """
+    CompleteSignIn: grpc.UnaryUnaryMultiCallable[auth_pb2.CompleteSignInRequest, auth_pb2.CompleteSignInResponse]
+    """Finishes a log-in that `CreateToken` answered with a second-factor
+    challenge: exchanges the challenge and a code (TOTP, email or recovery
+    code) for the tokens of a new session. Anyone may call it. A challenge
+    works once, for 5 minutes, and five wrong codes use it up.
+
+    Returns `INVALID_ARGUMENT` for a missing challenge or a malformed code;
+    `UNAUTHENTICATED` with reason `BAD_CHALLENGE` for an unknown, expired or
+    used challenge, or `BAD_CODE` for a wrong or already used code;
+    `RESOURCE_EXHAUSTED` with a `google.rpc.RetryInfo` after repeated
+    failures.
     """
     RefreshToken: grpc.UnaryUnaryMultiCallable[auth_pb2.RefreshTokenRequest, auth_pb2.RefreshTokenResponse]
     """Exchanges a refresh token for a new access token and a new refresh
@@ -93,6 +114,61 @@ class AuthServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed email.
     """
+    RequestPasswordReset: grpc.UnaryUnaryMultiCallable[auth_pb2.RequestPasswordResetRequest, auth_pb2.RequestPasswordResetResponse]
+    """Mails a password-reset link and 6-digit code to the account with this
+    email. Anyone may call it. The reply is the same, in content and in
+    time, whether or not the email has an account; the mail goes only to
+    the address stored on the account.
+
+    Returns `INVALID_ARGUMENT` for a malformed email; `RESOURCE_EXHAUSTED`
+    with a `google.rpc.RetryInfo` after too many requests for one email or
+    from one client address.
+    """
+    ResetPassword: grpc.UnaryUnaryMultiCallable[auth_pb2.ResetPasswordRequest, auth_pb2.ResetPasswordResponse]
+    """Sets a new password with the link token, or the email and code, from a
+    reset mail. Anyone may call it. The link and code work once, for 30
+    minutes. With a second factor on, `second_factor_code` is required too:
+    a TOTP code or a recovery code. Every session of the account ends and
+    the account is told by mail.
+
+    Returns `INVALID_ARGUMENT` for a bad field combination or a new password
+    outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
+    for a wrong, expired or used link or code, or `BAD_SECOND_FACTOR` for a
+    missing or wrong second-factor code (the reset link stays usable for a
+    retry); `RESOURCE_EXHAUSTED` after repeated failures.
+    """
+    ChangePassword: grpc.UnaryUnaryMultiCallable[auth_pb2.ChangePasswordRequest, auth_pb2.ChangePasswordResponse]
+    """Changes the signed-in user's password. Needs a user access token and the
+    current password. Every other session ends; the current one stays, and
+    the account is told by mail.
+
+    Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
+    characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
+    current password; `RESOURCE_EXHAUSTED` after repeated wrong passwords.
+    """
+    ChangeEmail: grpc.UnaryUnaryMultiCallable[auth_pb2.ChangeEmailRequest, auth_pb2.ChangeEmailResponse]
+    """Starts moving the signed-in user's account to a new email address.
+    Needs a user access token, the current password and, with a second
+    factor on, a second-factor code. A confirmation link goes to the new
+    address and a notice to the current one; the address changes only
+    when `ConfirmEmailChange` receives the link's token. If the new address
+    already belongs to an account, no link is sent and the reply is the same.
+
+    Returns `INVALID_ARGUMENT` for a malformed new email;
+    `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong password or
+    `BAD_SECOND_FACTOR` for a missing or wrong code; `RESOURCE_EXHAUSTED`
+    after repeated failures.
+    """
+    ConfirmEmailChange: grpc.UnaryUnaryMultiCallable[auth_pb2.ConfirmEmailChangeRequest, auth_pb2.ConfirmEmailChangeResponse]
+    """Confirms a pending email change with the token of the link sent to the
+    new address, which becomes the account's (verified) address. Anyone
+    holding the token may call it; it works once, for 30 minutes.
+
+    Returns `INVALID_ARGUMENT` when `link_token` is empty; `UNAUTHENTICATED`
+    with reason `BAD_CODE` for a wrong, expired or used token;
+    `ALREADY_EXISTS` with reason `EMAIL_TAKEN` when another account took the
+    address in the meantime.
+    """
     GetCurrentUser: grpc.UnaryUnaryMultiCallable[auth_pb2.GetCurrentUserRequest, auth_pb2.GetCurrentUserResponse]
     """Returns the signed-in user's profile. Needs a user access token.
 
@@ -126,9 +202,30 @@ class AuthServiceAsyncStub(AuthServiceStub):
     an opaque refresh token, which together start a session. Anyone may
     call it.
 
+    When the account has a second factor on, the reply carries no tokens
+    but a `second_factor_challenge` and its allowed methods; pass the
+    challenge with a code to `CompleteSignIn`. For the email method this
+    call also mails the code.
+
     Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
     with reason `BAD_CREDENTIALS` when the email and password do not match
     an account; the message does not say which of the two was wrong.
+    Returns `RESOURCE_EXHAUSTED` with reason `TOO_MANY_ATTEMPTS` and a
+    `google.rpc.RetryInfo` after repeated failures for the email or from the
+    client address; the wait doubles with each further failure, up to 15
+    minutes, and ends by itself.
+    """
+    CompleteSignIn: aio.UnaryUnaryMultiCallable[auth_pb2.CompleteSignInRequest, auth_pb2.CompleteSignInResponse]  # type: ignore[assignment]
+    """Finishes a log-in that `CreateToken` answered with a second-factor
+    challenge: exchanges the challenge and a code (TOTP, email or recovery
+    code) for the tokens of a new session. Anyone may call it. A challenge
+    works once, for 5 minutes, and five wrong codes use it up.
+
+    Returns `INVALID_ARGUMENT` for a missing challenge or a malformed code;
+    `UNAUTHENTICATED` with reason `BAD_CHALLENGE` for an unknown, expired or
+    used challenge, or `BAD_CODE` for a wrong or already used code;
+    `RESOURCE_EXHAUSTED` with a `google.rpc.RetryInfo` after repeated
+    failures.
     """
     RefreshToken: aio.UnaryUnaryMultiCallable[auth_pb2.RefreshTokenRequest, auth_pb2.RefreshTokenResponse]  # type: ignore[assignment]
     """Exchanges a refresh token for a new access token and a new refresh
@@ -164,6 +261,61 @@ class AuthServiceAsyncStub(AuthServiceStub):
     not the email has an unverified account.
 
     Returns `INVALID_ARGUMENT` for a malformed email.
+    """
+    RequestPasswordReset: aio.UnaryUnaryMultiCallable[auth_pb2.RequestPasswordResetRequest, auth_pb2.RequestPasswordResetResponse]  # type: ignore[assignment]
+    """Mails a password-reset link and 6-digit code to the account with this
+    email. Anyone may call it. The reply is the same, in content and in
+    time, whether or not the email has an account; the mail goes only to
+    the address stored on the account.
+
+    Returns `INVALID_ARGUMENT` for a malformed email; `RESOURCE_EXHAUSTED`
+    with a `google.rpc.RetryInfo` after too many requests for one email or
+    from one client address.
+    """
+    ResetPassword: aio.UnaryUnaryMultiCallable[auth_pb2.ResetPasswordRequest, auth_pb2.ResetPasswordResponse]  # type: ignore[assignment]
+    """Sets a new password with the link token, or the email and code, from a
+    reset mail. Anyone may call it. The link and code work once, for 30
+    minutes. With a second factor on, `second_factor_code` is required too:
+    a TOTP code or a recovery code. Every session of the account ends and
+    the account is told by mail.
+
+    Returns `INVALID_ARGUMENT` for a bad field combination or a new password
+    outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
+    for a wrong, expired or used link or code, or `BAD_SECOND_FACTOR` for a
+    missing or wrong second-factor code (the reset link stays usable for a
+    retry); `RESOURCE_EXHAUSTED` after repeated failures.
+    """
+    ChangePassword: aio.UnaryUnaryMultiCallable[auth_pb2.ChangePasswordRequest, auth_pb2.ChangePasswordResponse]  # type: ignore[assignment]
+    """Changes the signed-in user's password. Needs a user access token and the
+    current password. Every other session ends; the current one stays, and
+    the account is told by mail.
+
+    Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
+    characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
+    current password; `RESOURCE_EXHAUSTED` after repeated wrong passwords.
+    """
+    ChangeEmail: aio.UnaryUnaryMultiCallable[auth_pb2.ChangeEmailRequest, auth_pb2.ChangeEmailResponse]  # type: ignore[assignment]
+    """Starts moving the signed-in user's account to a new email address.
+    Needs a user access token, the current password and, with a second
+    factor on, a second-factor code. A confirmation link goes to the new
+    address and a notice to the current one; the address changes only
+    when `ConfirmEmailChange` receives the link's token. If the new address
+    already belongs to an account, no link is sent and the reply is the same.
+
+    Returns `INVALID_ARGUMENT` for a malformed new email;
+    `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong password or
+    `BAD_SECOND_FACTOR` for a missing or wrong code; `RESOURCE_EXHAUSTED`
+    after repeated failures.
+    """
+    ConfirmEmailChange: aio.UnaryUnaryMultiCallable[auth_pb2.ConfirmEmailChangeRequest, auth_pb2.ConfirmEmailChangeResponse]  # type: ignore[assignment]
+    """Confirms a pending email change with the token of the link sent to the
+    new address, which becomes the account's (verified) address. Anyone
+    holding the token may call it; it works once, for 30 minutes.
+
+    Returns `INVALID_ARGUMENT` when `link_token` is empty; `UNAUTHENTICATED`
+    with reason `BAD_CODE` for a wrong, expired or used token;
+    `ALREADY_EXISTS` with reason `EMAIL_TAKEN` when another account took the
+    address in the meantime.
     """
     GetCurrentUser: aio.UnaryUnaryMultiCallable[auth_pb2.GetCurrentUserRequest, auth_pb2.GetCurrentUserResponse]  # type: ignore[assignment]
     """Returns the signed-in user's profile. Needs a user access token.
@@ -207,9 +359,36 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         an opaque refresh token, which together start a session. Anyone may
         call it.
 
+        When the account has a second factor on, the reply carries no tokens
+        but a `second_factor_challenge` and its allowed methods; pass the
+        challenge with a code to `CompleteSignIn`. For the email method this
+        call also mails the code.
+
         Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
         with reason `BAD_CREDENTIALS` when the email and password do not match
         an account; the message does not say which of the two was wrong.
+        Returns `RESOURCE_EXHAUSTED` with reason `TOO_MANY_ATTEMPTS` and a
+        `google.rpc.RetryInfo` after repeated failures for the email or from the
+        client address; the wait doubles with each further failure, up to 15
+        minutes, and ends by itself.
+        """
+
+    @abc_1.abstractmethod
+    def CompleteSignIn(
+        self,
+        request: auth_pb2.CompleteSignInRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.CompleteSignInResponse, abc.Awaitable[auth_pb2.CompleteSignInResponse]]:
+        """Finishes a log-in that `CreateToken` answered with a second-factor
+        challenge: exchanges the challenge and a code (TOTP, email or recovery
+        code) for the tokens of a new session. Anyone may call it. A challenge
+        works once, for 5 minutes, and five wrong codes use it up.
+
+        Returns `INVALID_ARGUMENT` for a missing challenge or a malformed code;
+        `UNAUTHENTICATED` with reason `BAD_CHALLENGE` for an unknown, expired or
+        used challenge, or `BAD_CODE` for a wrong or already used code;
+        `RESOURCE_EXHAUSTED` with a `google.rpc.RetryInfo` after repeated
+        failures.
         """
 
     @abc_1.abstractmethod
@@ -269,6 +448,91 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         not the email has an unverified account.
 
         Returns `INVALID_ARGUMENT` for a malformed email.
+        """
+
+    @abc_1.abstractmethod
+    def RequestPasswordReset(
+        self,
+        request: auth_pb2.RequestPasswordResetRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.RequestPasswordResetResponse, abc.Awaitable[auth_pb2.RequestPasswordResetResponse]]:
+        """Mails a password-reset link and 6-digit code to the account with this
+        email. Anyone may call it. The reply is the same, in content and in
+        time, whether or not the email has an account; the mail goes only to
+        the address stored on the account.
+
+        Returns `INVALID_ARGUMENT` for a malformed email; `RESOURCE_EXHAUSTED`
+        with a `google.rpc.RetryInfo` after too many requests for one email or
+        from one client address.
+        """
+
+    @abc_1.abstractmethod
+    def ResetPassword(
+        self,
+        request: auth_pb2.ResetPasswordRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.ResetPasswordResponse, abc.Awaitable[auth_pb2.ResetPasswordResponse]]:
+        """Sets a new password with the link token, or the email and code, from a
+        reset mail. Anyone may call it. The link and code work once, for 30
+        minutes. With a second factor on, `second_factor_code` is required too:
+        a TOTP code or a recovery code. Every session of the account ends and
+        the account is told by mail.
+
+        Returns `INVALID_ARGUMENT` for a bad field combination or a new password
+        outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
+        for a wrong, expired or used link or code, or `BAD_SECOND_FACTOR` for a
+        missing or wrong second-factor code (the reset link stays usable for a
+        retry); `RESOURCE_EXHAUSTED` after repeated failures.
+        """
+
+    @abc_1.abstractmethod
+    def ChangePassword(
+        self,
+        request: auth_pb2.ChangePasswordRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.ChangePasswordResponse, abc.Awaitable[auth_pb2.ChangePasswordResponse]]:
+        """Changes the signed-in user's password. Needs a user access token and the
+        current password. Every other session ends; the current one stays, and
+        the account is told by mail.
+
+        Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
+        characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
+        current password; `RESOURCE_EXHAUSTED` after repeated wrong passwords.
+        """
+
+    @abc_1.abstractmethod
+    def ChangeEmail(
+        self,
+        request: auth_pb2.ChangeEmailRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.ChangeEmailResponse, abc.Awaitable[auth_pb2.ChangeEmailResponse]]:
+        """Starts moving the signed-in user's account to a new email address.
+        Needs a user access token, the current password and, with a second
+        factor on, a second-factor code. A confirmation link goes to the new
+        address and a notice to the current one; the address changes only
+        when `ConfirmEmailChange` receives the link's token. If the new address
+        already belongs to an account, no link is sent and the reply is the same.
+
+        Returns `INVALID_ARGUMENT` for a malformed new email;
+        `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong password or
+        `BAD_SECOND_FACTOR` for a missing or wrong code; `RESOURCE_EXHAUSTED`
+        after repeated failures.
+        """
+
+    @abc_1.abstractmethod
+    def ConfirmEmailChange(
+        self,
+        request: auth_pb2.ConfirmEmailChangeRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[auth_pb2.ConfirmEmailChangeResponse, abc.Awaitable[auth_pb2.ConfirmEmailChangeResponse]]:
+        """Confirms a pending email change with the token of the link sent to the
+        new address, which becomes the account's (verified) address. Anyone
+        holding the token may call it; it works once, for 30 minutes.
+
+        Returns `INVALID_ARGUMENT` when `link_token` is empty; `UNAUTHENTICATED`
+        with reason `BAD_CODE` for a wrong, expired or used token;
+        `ALREADY_EXISTS` with reason `EMAIL_TAKEN` when another account took the
+        address in the meantime.
         """
 
     @abc_1.abstractmethod

@@ -167,20 +167,22 @@ class BoardEntry(_message.Message):
     def __init__(self, rank: _Optional[int] = ..., score: _Optional[_Union[Score, _Mapping]] = ...) -> None: ...
 
 class BoardSnapshot(_message.Message):
-    __slots__ = ("board", "period_start_time", "period_end_time", "entries", "total_size", "next_reset_time")
+    __slots__ = ("board", "period_start_time", "period_end_time", "entries", "total_size", "next_reset_time", "read_time")
     BOARD_FIELD_NUMBER: _ClassVar[int]
     PERIOD_START_TIME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_END_TIME_FIELD_NUMBER: _ClassVar[int]
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     NEXT_RESET_TIME_FIELD_NUMBER: _ClassVar[int]
+    READ_TIME_FIELD_NUMBER: _ClassVar[int]
     board: BoardSelector
     period_start_time: _timestamp_pb2.Timestamp
     period_end_time: _timestamp_pb2.Timestamp
     entries: _containers.RepeatedCompositeFieldContainer[BoardEntry]
     total_size: int
     next_reset_time: _timestamp_pb2.Timestamp
-    def __init__(self, board: _Optional[_Union[BoardSelector, _Mapping]] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[BoardEntry, _Mapping]]] = ..., total_size: _Optional[int] = ..., next_reset_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    read_time: _timestamp_pb2.Timestamp
+    def __init__(self, board: _Optional[_Union[BoardSelector, _Mapping]] = ..., period_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., entries: _Optional[_Iterable[_Union[BoardEntry, _Mapping]]] = ..., total_size: _Optional[int] = ..., next_reset_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., read_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BoardEvent(_message.Message):
     __slots__ = ("kind", "entry", "previous_rank")

@@ -26,8 +26,9 @@ if _version_not_supported:
 
 
 class MachineServiceStub:
-    """Machines and their device tokens. Every call needs the access token of the
-    user who owns the machine's arcade.
+    """Machines and their device tokens. Every call needs a user access token:
+    the arcade's owner or a platform admin may call every RPC, and the
+    arcade's staff may also call `GetMachine` and `ListMachines`.
     """
 
     def __init__(self, channel):
@@ -64,8 +65,9 @@ class MachineServiceStub:
 
 
 class MachineServiceServicer:
-    """Machines and their device tokens. Every call needs the access token of the
-    user who owns the machine's arcade.
+    """Machines and their device tokens. Every call needs a user access token:
+    the arcade's owner or a platform admin may call every RPC, and the
+    arcade's staff may also call `GetMachine` and `ListMachines`.
     """
 
     def CreateMachine(self, request, context):
@@ -73,8 +75,8 @@ class MachineServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed arcade ID or an empty or
         overlong game title or name; `NOT_FOUND` when the arcade does not exist;
-        `PERMISSION_DENIED` when the caller does not own it; `ALREADY_EXISTS`
-        when `request_id` was used before with different content.
+        `PERMISSION_DENIED` when the caller is neither its owner nor an admin;
+        `ALREADY_EXISTS` when `request_id` was used before with different content.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -85,7 +87,8 @@ class MachineServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed ID, `NOT_FOUND` when the
         machine does not exist (or did not exist at `read_time`) and
-        `PERMISSION_DENIED` when the caller does not own its arcade.
+        `PERMISSION_DENIED` when the caller is not the owner, staff of its
+        arcade or an admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -97,7 +100,7 @@ class MachineServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed ID or page token,
         `NOT_FOUND` when the arcade does not exist and `PERMISSION_DENIED` when
-        the caller does not own it.
+        the caller is not its owner, its staff or an admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -108,8 +111,8 @@ class MachineServiceServicer:
         token still in its renewal overlap. The device gets `UNAUTHENTICATED`
         from then on, until the owner renews the token.
 
-        Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-        `GetMachine` does.
+        Returns `INVALID_ARGUMENT` and `NOT_FOUND` as `GetMachine` does, and
+        `PERMISSION_DENIED` when the caller is neither the owner nor an admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -123,7 +126,7 @@ class MachineServiceServicer:
         stops at once.
 
         Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-        `GetMachine` does.
+        `RevokeDeviceToken` does.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -166,8 +169,9 @@ def add_MachineServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class MachineService:
-    """Machines and their device tokens. Every call needs the access token of the
-    user who owns the machine's arcade.
+    """Machines and their device tokens. Every call needs a user access token:
+    the arcade's owner or a platform admin may call every RPC, and the
+    arcade's staff may also call `GetMachine` and `ListMachines`.
     """
 
     @staticmethod

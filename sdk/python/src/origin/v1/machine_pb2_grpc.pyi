@@ -27,8 +27,9 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class MachineServiceStub:
-    """Machines and their device tokens. Every call needs the access token of the
-    user who owns the machine's arcade.
+    """Machines and their device tokens. Every call needs a user access token:
+    the arcade's owner or a platform admin may call every RPC, and the
+    arcade's staff may also call `GetMachine` and `ListMachines`.
     """
 
     @typing.overload
@@ -40,15 +41,16 @@ class MachineServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed arcade ID or an empty or
     overlong game title or name; `NOT_FOUND` when the arcade does not exist;
-    `PERMISSION_DENIED` when the caller does not own it; `ALREADY_EXISTS`
-    when `request_id` was used before with different content.
+    `PERMISSION_DENIED` when the caller is neither its owner nor an admin;
+    `ALREADY_EXISTS` when `request_id` was used before with different content.
     """
     GetMachine: grpc.UnaryUnaryMultiCallable[machine_pb2.GetMachineRequest, machine_pb2.GetMachineResponse]
     """Returns one machine with its last-seen time.
 
     Returns `INVALID_ARGUMENT` for a malformed ID, `NOT_FOUND` when the
     machine does not exist (or did not exist at `read_time`) and
-    `PERMISSION_DENIED` when the caller does not own its arcade.
+    `PERMISSION_DENIED` when the caller is not the owner, staff of its
+    arcade or an admin.
     """
     ListMachines: grpc.UnaryUnaryMultiCallable[machine_pb2.ListMachinesRequest, machine_pb2.ListMachinesResponse]
     """Lists the machines of an arcade with their last-seen times, in the order
@@ -56,15 +58,15 @@ class MachineServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed ID or page token,
     `NOT_FOUND` when the arcade does not exist and `PERMISSION_DENIED` when
-    the caller does not own it.
+    the caller is not its owner, its staff or an admin.
     """
     RevokeDeviceToken: grpc.UnaryUnaryMultiCallable[machine_pb2.RevokeDeviceTokenRequest, machine_pb2.RevokeDeviceTokenResponse]
     """Revokes the machine's device token at once, together with a previous
     token still in its renewal overlap. The device gets `UNAUTHENTICATED`
     from then on, until the owner renews the token.
 
-    Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-    `GetMachine` does.
+    Returns `INVALID_ARGUMENT` and `NOT_FOUND` as `GetMachine` does, and
+    `PERMISSION_DENIED` when the caller is neither the owner nor an admin.
     """
     RenewDeviceToken: grpc.UnaryUnaryMultiCallable[machine_pb2.RenewDeviceTokenRequest, machine_pb2.RenewDeviceTokenResponse]
     """Issues a new device token for the machine. The previous token keeps
@@ -74,13 +76,14 @@ class MachineServiceStub:
     stops at once.
 
     Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-    `GetMachine` does.
+    `RevokeDeviceToken` does.
     """
 
 @typing.type_check_only
 class MachineServiceAsyncStub(MachineServiceStub):
-    """Machines and their device tokens. Every call needs the access token of the
-    user who owns the machine's arcade.
+    """Machines and their device tokens. Every call needs a user access token:
+    the arcade's owner or a platform admin may call every RPC, and the
+    arcade's staff may also call `GetMachine` and `ListMachines`.
     """
 
     def __init__(self, channel: aio.Channel) -> None: ...
@@ -89,15 +92,16 @@ class MachineServiceAsyncStub(MachineServiceStub):
 
     Returns `INVALID_ARGUMENT` for a malformed arcade ID or an empty or
     overlong game title or name; `NOT_FOUND` when the arcade does not exist;
-    `PERMISSION_DENIED` when the caller does not own it; `ALREADY_EXISTS`
-    when `request_id` was used before with different content.
+    `PERMISSION_DENIED` when the caller is neither its owner nor an admin;
+    `ALREADY_EXISTS` when `request_id` was used before with different content.
     """
     GetMachine: aio.UnaryUnaryMultiCallable[machine_pb2.GetMachineRequest, machine_pb2.GetMachineResponse]  # type: ignore[assignment]
     """Returns one machine with its last-seen time.
 
     Returns `INVALID_ARGUMENT` for a malformed ID, `NOT_FOUND` when the
     machine does not exist (or did not exist at `read_time`) and
-    `PERMISSION_DENIED` when the caller does not own its arcade.
+    `PERMISSION_DENIED` when the caller is not the owner, staff of its
+    arcade or an admin.
     """
     ListMachines: aio.UnaryUnaryMultiCallable[machine_pb2.ListMachinesRequest, machine_pb2.ListMachinesResponse]  # type: ignore[assignment]
     """Lists the machines of an arcade with their last-seen times, in the order
@@ -105,15 +109,15 @@ class MachineServiceAsyncStub(MachineServiceStub):
 
     Returns `INVALID_ARGUMENT` for a malformed ID or page token,
     `NOT_FOUND` when the arcade does not exist and `PERMISSION_DENIED` when
-    the caller does not own it.
+    the caller is not its owner, its staff or an admin.
     """
     RevokeDeviceToken: aio.UnaryUnaryMultiCallable[machine_pb2.RevokeDeviceTokenRequest, machine_pb2.RevokeDeviceTokenResponse]  # type: ignore[assignment]
     """Revokes the machine's device token at once, together with a previous
     token still in its renewal overlap. The device gets `UNAUTHENTICATED`
     from then on, until the owner renews the token.
 
-    Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-    `GetMachine` does.
+    Returns `INVALID_ARGUMENT` and `NOT_FOUND` as `GetMachine` does, and
+    `PERMISSION_DENIED` when the caller is neither the owner nor an admin.
     """
     RenewDeviceToken: aio.UnaryUnaryMultiCallable[machine_pb2.RenewDeviceTokenRequest, machine_pb2.RenewDeviceTokenResponse]  # type: ignore[assignment]
     """Issues a new device token for the machine. The previous token keeps
@@ -123,12 +127,13 @@ class MachineServiceAsyncStub(MachineServiceStub):
     stops at once.
 
     Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-    `GetMachine` does.
+    `RevokeDeviceToken` does.
     """
 
 class MachineServiceServicer(metaclass=abc_1.ABCMeta):
-    """Machines and their device tokens. Every call needs the access token of the
-    user who owns the machine's arcade.
+    """Machines and their device tokens. Every call needs a user access token:
+    the arcade's owner or a platform admin may call every RPC, and the
+    arcade's staff may also call `GetMachine` and `ListMachines`.
     """
 
     @abc_1.abstractmethod
@@ -141,8 +146,8 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed arcade ID or an empty or
         overlong game title or name; `NOT_FOUND` when the arcade does not exist;
-        `PERMISSION_DENIED` when the caller does not own it; `ALREADY_EXISTS`
-        when `request_id` was used before with different content.
+        `PERMISSION_DENIED` when the caller is neither its owner nor an admin;
+        `ALREADY_EXISTS` when `request_id` was used before with different content.
         """
 
     @abc_1.abstractmethod
@@ -155,7 +160,8 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed ID, `NOT_FOUND` when the
         machine does not exist (or did not exist at `read_time`) and
-        `PERMISSION_DENIED` when the caller does not own its arcade.
+        `PERMISSION_DENIED` when the caller is not the owner, staff of its
+        arcade or an admin.
         """
 
     @abc_1.abstractmethod
@@ -169,7 +175,7 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed ID or page token,
         `NOT_FOUND` when the arcade does not exist and `PERMISSION_DENIED` when
-        the caller does not own it.
+        the caller is not its owner, its staff or an admin.
         """
 
     @abc_1.abstractmethod
@@ -182,8 +188,8 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
         token still in its renewal overlap. The device gets `UNAUTHENTICATED`
         from then on, until the owner renews the token.
 
-        Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-        `GetMachine` does.
+        Returns `INVALID_ARGUMENT` and `NOT_FOUND` as `GetMachine` does, and
+        `PERMISSION_DENIED` when the caller is neither the owner nor an admin.
         """
 
     @abc_1.abstractmethod
@@ -199,7 +205,7 @@ class MachineServiceServicer(metaclass=abc_1.ABCMeta):
         stops at once.
 
         Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-        `GetMachine` does.
+        `RevokeDeviceToken` does.
         """
 
 def add_MachineServiceServicer_to_server(servicer: MachineServiceServicer, server: typing.Union[grpc.Server, aio.Server]) -> None: ...

@@ -26,8 +26,9 @@ if _version_not_supported:
 
 
 class MachineStatusServiceStub:
-    """The live status of machines: devices report heartbeats and their state,
-    owners list and watch them.
+    """The live status of machines: devices report heartbeats and their state;
+    the arcade's owner, its staff, platform admins and API keys with the
+    `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
     """
 
     def __init__(self, channel):
@@ -54,8 +55,9 @@ class MachineStatusServiceStub:
 
 
 class MachineStatusServiceServicer:
-    """The live status of machines: devices report heartbeats and their state,
-    owners list and watch them.
+    """The live status of machines: devices report heartbeats and their state;
+    the arcade's owner, its staff, platform admins and API keys with the
+    `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
     """
 
     def ReportMachineStatus(self, request, context):
@@ -77,7 +79,8 @@ class MachineStatusServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed ID or page token;
         `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-        the caller does not own it.
+        the caller is not its owner, its staff, an admin or an API key of the
+        arcade with the statuses scope.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,8 +128,9 @@ def add_MachineStatusServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class MachineStatusService:
-    """The live status of machines: devices report heartbeats and their state,
-    owners list and watch them.
+    """The live status of machines: devices report heartbeats and their state;
+    the arcade's owner, its staff, platform admins and API keys with the
+    `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
     """
 
     @staticmethod

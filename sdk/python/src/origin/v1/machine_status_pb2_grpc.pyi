@@ -27,8 +27,9 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class MachineStatusServiceStub:
-    """The live status of machines: devices report heartbeats and their state,
-    owners list and watch them.
+    """The live status of machines: devices report heartbeats and their state;
+    the arcade's owner, its staff, platform admins and API keys with the
+    `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
     """
 
     @typing.overload
@@ -50,7 +51,8 @@ class MachineStatusServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed ID or page token;
     `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-    the caller does not own it.
+    the caller is not its owner, its staff, an admin or an API key of the
+    arcade with the statuses scope.
     """
     WatchMachineStatuses: grpc.UnaryStreamMultiCallable[machine_status_pb2.WatchMachineStatusesRequest, machine_status_pb2.WatchMachineStatusesResponse]
     """Watches the status of an arcade's machines: the first message carries
@@ -66,8 +68,9 @@ class MachineStatusServiceStub:
 
 @typing.type_check_only
 class MachineStatusServiceAsyncStub(MachineStatusServiceStub):
-    """The live status of machines: devices report heartbeats and their state,
-    owners list and watch them.
+    """The live status of machines: devices report heartbeats and their state;
+    the arcade's owner, its staff, platform admins and API keys with the
+    `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
     """
 
     def __init__(self, channel: aio.Channel) -> None: ...
@@ -86,7 +89,8 @@ class MachineStatusServiceAsyncStub(MachineStatusServiceStub):
 
     Returns `INVALID_ARGUMENT` for a malformed ID or page token;
     `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-    the caller does not own it.
+    the caller is not its owner, its staff, an admin or an API key of the
+    arcade with the statuses scope.
     """
     WatchMachineStatuses: aio.UnaryStreamMultiCallable[machine_status_pb2.WatchMachineStatusesRequest, machine_status_pb2.WatchMachineStatusesResponse]  # type: ignore[assignment]
     """Watches the status of an arcade's machines: the first message carries
@@ -101,8 +105,9 @@ class MachineStatusServiceAsyncStub(MachineStatusServiceStub):
     """
 
 class MachineStatusServiceServicer(metaclass=abc_1.ABCMeta):
-    """The live status of machines: devices report heartbeats and their state,
-    owners list and watch them.
+    """The live status of machines: devices report heartbeats and their state;
+    the arcade's owner, its staff, platform admins and API keys with the
+    `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
     """
 
     @abc_1.abstractmethod
@@ -131,7 +136,8 @@ class MachineStatusServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed ID or page token;
         `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-        the caller does not own it.
+        the caller is not its owner, its staff, an admin or an API key of the
+        arcade with the statuses scope.
         """
 
     @abc_1.abstractmethod

@@ -26,10 +26,11 @@ if _version_not_supported:
 
 
 class ModerationServiceStub:
-    """Moderation of an arcade's scores by its owner: voiding scores, plausible
-    ranges per game, scores held for review, and the window in which players
-    may claim initials-only scores. Every call needs the access token of the
-    user who owns the arcade.
+    """Moderation of an arcade's scores: voiding scores, plausible ranges per
+    game, scores held for review, and the window in which players may claim
+    initials-only scores. Every call needs a user access token. The arcade's
+    owner, its staff and platform admins may void, approve and list held
+    scores; only the owner and admins may set ranges and the claim window.
     """
 
     def __init__(self, channel):
@@ -66,10 +67,11 @@ class ModerationServiceStub:
 
 
 class ModerationServiceServicer:
-    """Moderation of an arcade's scores by its owner: voiding scores, plausible
-    ranges per game, scores held for review, and the window in which players
-    may claim initials-only scores. Every call needs the access token of the
-    user who owns the arcade.
+    """Moderation of an arcade's scores: voiding scores, plausible ranges per
+    game, scores held for review, and the window in which players may claim
+    initials-only scores. Every call needs a user access token. The arcade's
+    owner, its staff and platform admins may void, approve and list held
+    scores; only the owner and admins may set ranges and the claim window.
     """
 
     def VoidScore(self, request, context):
@@ -80,9 +82,9 @@ class ModerationServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed score ID or an empty or
         overlong reason; `NOT_FOUND` when the score does not exist;
-        `PERMISSION_DENIED` when the caller does not own its arcade;
-        `FAILED_PRECONDITION` with reason `SCORE_VOIDED` when it is voided
-        already.
+        `PERMISSION_DENIED` when the caller is not the owner, staff of its
+        arcade or an admin; `FAILED_PRECONDITION` with reason `SCORE_VOIDED`
+        when it is voided already.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -103,7 +105,7 @@ class ModerationServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed ID, page size or page token;
         `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-        the caller does not own it.
+        the caller is not its owner, its staff or an admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -115,8 +117,9 @@ class ModerationServiceServicer:
         stored earlier are not affected.
 
         Returns `INVALID_ARGUMENT` for a malformed arcade ID, an empty game, a
-        negative minimum or a maximum below the minimum; `NOT_FOUND` and
-        `PERMISSION_DENIED` as `ListHeldScores` does.
+        negative minimum or a maximum below the minimum; `NOT_FOUND` as
+        `ListHeldScores` does; `PERMISSION_DENIED` when the caller is neither
+        the owner nor an admin (staff included).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -128,7 +131,7 @@ class ModerationServiceServicer:
 
         Returns `INVALID_ARGUMENT` for a malformed arcade ID or a window
         outside 0 to 30 days; `NOT_FOUND` and `PERMISSION_DENIED` as
-        `ListHeldScores` does.
+        `SetScoreRange` does.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -171,10 +174,11 @@ def add_ModerationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ModerationService:
-    """Moderation of an arcade's scores by its owner: voiding scores, plausible
-    ranges per game, scores held for review, and the window in which players
-    may claim initials-only scores. Every call needs the access token of the
-    user who owns the arcade.
+    """Moderation of an arcade's scores: voiding scores, plausible ranges per
+    game, scores held for review, and the window in which players may claim
+    initials-only scores. Every call needs a user access token. The arcade's
+    owner, its staff and platform admins may void, approve and list held
+    scores; only the owner and admins may set ranges and the claim window.
     """
 
     @staticmethod

@@ -27,10 +27,11 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class ModerationServiceStub:
-    """Moderation of an arcade's scores by its owner: voiding scores, plausible
-    ranges per game, scores held for review, and the window in which players
-    may claim initials-only scores. Every call needs the access token of the
-    user who owns the arcade.
+    """Moderation of an arcade's scores: voiding scores, plausible ranges per
+    game, scores held for review, and the window in which players may claim
+    initials-only scores. Every call needs a user access token. The arcade's
+    owner, its staff and platform admins may void, approve and list held
+    scores; only the owner and admins may set ranges and the claim window.
     """
 
     @typing.overload
@@ -45,9 +46,9 @@ class ModerationServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed score ID or an empty or
     overlong reason; `NOT_FOUND` when the score does not exist;
-    `PERMISSION_DENIED` when the caller does not own its arcade;
-    `FAILED_PRECONDITION` with reason `SCORE_VOIDED` when it is voided
-    already.
+    `PERMISSION_DENIED` when the caller is not the owner, staff of its
+    arcade or an admin; `FAILED_PRECONDITION` with reason `SCORE_VOIDED`
+    when it is voided already.
     """
     ApproveScore: grpc.UnaryUnaryMultiCallable[moderation_pb2.ApproveScoreRequest, moderation_pb2.ApproveScoreResponse]
     """Approves a score held for review, so it enters the boards.
@@ -60,7 +61,7 @@ class ModerationServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed ID, page size or page token;
     `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-    the caller does not own it.
+    the caller is not its owner, its staff or an admin.
     """
     SetScoreRange: grpc.UnaryUnaryMultiCallable[moderation_pb2.SetScoreRangeRequest, moderation_pb2.SetScoreRangeResponse]
     """Sets the plausible range of scores for one game in an arcade. Scores
@@ -68,8 +69,9 @@ class ModerationServiceStub:
     stored earlier are not affected.
 
     Returns `INVALID_ARGUMENT` for a malformed arcade ID, an empty game, a
-    negative minimum or a maximum below the minimum; `NOT_FOUND` and
-    `PERMISSION_DENIED` as `ListHeldScores` does.
+    negative minimum or a maximum below the minimum; `NOT_FOUND` as
+    `ListHeldScores` does; `PERMISSION_DENIED` when the caller is neither
+    the owner nor an admin (staff included).
     """
     SetClaimWindow: grpc.UnaryUnaryMultiCallable[moderation_pb2.SetClaimWindowRequest, moderation_pb2.SetClaimWindowResponse]
     """Sets how long after a score is achieved a player may claim it, for
@@ -77,15 +79,16 @@ class ModerationServiceStub:
 
     Returns `INVALID_ARGUMENT` for a malformed arcade ID or a window
     outside 0 to 30 days; `NOT_FOUND` and `PERMISSION_DENIED` as
-    `ListHeldScores` does.
+    `SetScoreRange` does.
     """
 
 @typing.type_check_only
 class ModerationServiceAsyncStub(ModerationServiceStub):
-    """Moderation of an arcade's scores by its owner: voiding scores, plausible
-    ranges per game, scores held for review, and the window in which players
-    may claim initials-only scores. Every call needs the access token of the
-    user who owns the arcade.
+    """Moderation of an arcade's scores: voiding scores, plausible ranges per
+    game, scores held for review, and the window in which players may claim
+    initials-only scores. Every call needs a user access token. The arcade's
+    owner, its staff and platform admins may void, approve and list held
+    scores; only the owner and admins may set ranges and the claim window.
     """
 
     def __init__(self, channel: aio.Channel) -> None: ...
@@ -97,9 +100,9 @@ class ModerationServiceAsyncStub(ModerationServiceStub):
 
     Returns `INVALID_ARGUMENT` for a malformed score ID or an empty or
     overlong reason; `NOT_FOUND` when the score does not exist;
-    `PERMISSION_DENIED` when the caller does not own its arcade;
-    `FAILED_PRECONDITION` with reason `SCORE_VOIDED` when it is voided
-    already.
+    `PERMISSION_DENIED` when the caller is not the owner, staff of its
+    arcade or an admin; `FAILED_PRECONDITION` with reason `SCORE_VOIDED`
+    when it is voided already.
     """
     ApproveScore: aio.UnaryUnaryMultiCallable[moderation_pb2.ApproveScoreRequest, moderation_pb2.ApproveScoreResponse]  # type: ignore[assignment]
     """Approves a score held for review, so it enters the boards.
@@ -112,7 +115,7 @@ class ModerationServiceAsyncStub(ModerationServiceStub):
 
     Returns `INVALID_ARGUMENT` for a malformed ID, page size or page token;
     `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-    the caller does not own it.
+    the caller is not its owner, its staff or an admin.
     """
     SetScoreRange: aio.UnaryUnaryMultiCallable[moderation_pb2.SetScoreRangeRequest, moderation_pb2.SetScoreRangeResponse]  # type: ignore[assignment]
     """Sets the plausible range of scores for one game in an arcade. Scores
@@ -120,8 +123,9 @@ class ModerationServiceAsyncStub(ModerationServiceStub):
     stored earlier are not affected.
 
     Returns `INVALID_ARGUMENT` for a malformed arcade ID, an empty game, a
-    negative minimum or a maximum below the minimum; `NOT_FOUND` and
-    `PERMISSION_DENIED` as `ListHeldScores` does.
+    negative minimum or a maximum below the minimum; `NOT_FOUND` as
+    `ListHeldScores` does; `PERMISSION_DENIED` when the caller is neither
+    the owner nor an admin (staff included).
     """
     SetClaimWindow: aio.UnaryUnaryMultiCallable[moderation_pb2.SetClaimWindowRequest, moderation_pb2.SetClaimWindowResponse]  # type: ignore[assignment]
     """Sets how long after a score is achieved a player may claim it, for
@@ -129,14 +133,15 @@ class ModerationServiceAsyncStub(ModerationServiceStub):
 
     Returns `INVALID_ARGUMENT` for a malformed arcade ID or a window
     outside 0 to 30 days; `NOT_FOUND` and `PERMISSION_DENIED` as
-    `ListHeldScores` does.
+    `SetScoreRange` does.
     """
 
 class ModerationServiceServicer(metaclass=abc_1.ABCMeta):
-    """Moderation of an arcade's scores by its owner: voiding scores, plausible
-    ranges per game, scores held for review, and the window in which players
-    may claim initials-only scores. Every call needs the access token of the
-    user who owns the arcade.
+    """Moderation of an arcade's scores: voiding scores, plausible ranges per
+    game, scores held for review, and the window in which players may claim
+    initials-only scores. Every call needs a user access token. The arcade's
+    owner, its staff and platform admins may void, approve and list held
+    scores; only the owner and admins may set ranges and the claim window.
     """
 
     @abc_1.abstractmethod
@@ -152,9 +157,9 @@ class ModerationServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed score ID or an empty or
         overlong reason; `NOT_FOUND` when the score does not exist;
-        `PERMISSION_DENIED` when the caller does not own its arcade;
-        `FAILED_PRECONDITION` with reason `SCORE_VOIDED` when it is voided
-        already.
+        `PERMISSION_DENIED` when the caller is not the owner, staff of its
+        arcade or an admin; `FAILED_PRECONDITION` with reason `SCORE_VOIDED`
+        when it is voided already.
         """
 
     @abc_1.abstractmethod
@@ -179,7 +184,7 @@ class ModerationServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed ID, page size or page token;
         `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-        the caller does not own it.
+        the caller is not its owner, its staff or an admin.
         """
 
     @abc_1.abstractmethod
@@ -193,8 +198,9 @@ class ModerationServiceServicer(metaclass=abc_1.ABCMeta):
         stored earlier are not affected.
 
         Returns `INVALID_ARGUMENT` for a malformed arcade ID, an empty game, a
-        negative minimum or a maximum below the minimum; `NOT_FOUND` and
-        `PERMISSION_DENIED` as `ListHeldScores` does.
+        negative minimum or a maximum below the minimum; `NOT_FOUND` as
+        `ListHeldScores` does; `PERMISSION_DENIED` when the caller is neither
+        the owner nor an admin (staff included).
         """
 
     @abc_1.abstractmethod
@@ -208,7 +214,7 @@ class ModerationServiceServicer(metaclass=abc_1.ABCMeta):
 
         Returns `INVALID_ARGUMENT` for a malformed arcade ID or a window
         outside 0 to 30 days; `NOT_FOUND` and `PERMISSION_DENIED` as
-        `ListHeldScores` does.
+        `SetScoreRange` does.
         """
 
 def add_ModerationServiceServicer_to_server(servicer: ModerationServiceServicer, server: typing.Union[grpc.Server, aio.Server]) -> None: ...

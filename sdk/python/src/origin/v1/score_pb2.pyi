@@ -163,7 +163,7 @@ class ListUserScoresResponse(_message.Message):
     def __init__(self, scores: _Optional[_Iterable[_Union[_common_pb2.Score, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class WatchBoardRequest(_message.Message):
-    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "page_size")
+    __slots__ = ("game", "scope", "arcade_id", "machine_id", "period", "mode", "page_size", "resume_time")
     GAME_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     ARCADE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -171,6 +171,7 @@ class WatchBoardRequest(_message.Message):
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    RESUME_TIME_FIELD_NUMBER: _ClassVar[int]
     game: str
     scope: _common_pb2.BoardScope
     arcade_id: str
@@ -178,7 +179,8 @@ class WatchBoardRequest(_message.Message):
     period: _common_pb2.BoardPeriod
     mode: _common_pb2.BoardMode
     page_size: int
-    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., page_size: _Optional[int] = ...) -> None: ...
+    resume_time: _timestamp_pb2.Timestamp
+    def __init__(self, game: _Optional[str] = ..., scope: _Optional[_Union[_common_pb2.BoardScope, str]] = ..., arcade_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.BoardPeriod, str]] = ..., mode: _Optional[_Union[_common_pb2.BoardMode, str]] = ..., page_size: _Optional[int] = ..., resume_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WatchBoardResponse(_message.Message):
     __slots__ = ("snapshot", "events")

@@ -111,7 +111,9 @@ class ScoreServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListTopScores(self, request, context):
-        """Lists the top of a board for a game. Anyone may call it.
+        """Lists the top of a board for a game. Anyone may call it, and an API
+        key with the `API_KEY_SCOPE_BOARDS_READ` scope for its arcade's arcade
+        and machine boards (`PERMISSION_DENIED` for other boards).
 
         Returns `INVALID_ARGUMENT` for a missing scope, a missing arcade or
         machine ID for that scope, a page size out of range or a page token of
@@ -124,7 +126,7 @@ class ScoreServiceServicer:
 
     def ListScoresAroundPlayer(self, request, context):
         """Returns the rank of one player's entry on a board and the entries around
-        it. Anyone may call it.
+        it. Anyone may call it, and a boards key as for `ListTopScores`.
 
         Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
         `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
@@ -147,7 +149,8 @@ class ScoreServiceServicer:
         """Watches the top of a board: the first message is a snapshot of the board
         as it is, and a new snapshot follows whenever the board changes. Bursts
         of scores are coalesced, so a watcher receives the latest state a few times a
-        second rather than every intermediate one. Anyone may call it.
+        second rather than every intermediate one. Anyone may call it, and a
+        boards key as for `ListTopScores`.
 
         Returns the same errors as `ListTopScores` for a bad selection. The
         stream ends with `UNAVAILABLE` when the server shuts down; the client

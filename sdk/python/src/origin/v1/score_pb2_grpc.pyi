@@ -65,7 +65,9 @@ class ScoreServiceStub:
     response; duplicates are recognised by `submission_id`.
     """
     ListTopScores: grpc.UnaryUnaryMultiCallable[score_pb2.ListTopScoresRequest, score_pb2.ListTopScoresResponse]
-    """Lists the top of a board for a game. Anyone may call it.
+    """Lists the top of a board for a game. Anyone may call it, and an API
+    key with the `API_KEY_SCOPE_BOARDS_READ` scope for its arcade's arcade
+    and machine boards (`PERMISSION_DENIED` for other boards).
 
     Returns `INVALID_ARGUMENT` for a missing scope, a missing arcade or
     machine ID for that scope, a page size out of range or a page token of
@@ -74,7 +76,7 @@ class ScoreServiceStub:
     """
     ListScoresAroundPlayer: grpc.UnaryUnaryMultiCallable[score_pb2.ListScoresAroundPlayerRequest, score_pb2.ListScoresAroundPlayerResponse]
     """Returns the rank of one player's entry on a board and the entries around
-    it. Anyone may call it.
+    it. Anyone may call it, and a boards key as for `ListTopScores`.
 
     Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
     `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
@@ -89,7 +91,8 @@ class ScoreServiceStub:
     """Watches the top of a board: the first message is a snapshot of the board
     as it is, and a new snapshot follows whenever the board changes. Bursts
     of scores are coalesced, so a watcher receives the latest state a few times a
-    second rather than every intermediate one. Anyone may call it.
+    second rather than every intermediate one. Anyone may call it, and a
+    boards key as for `ListTopScores`.
 
     Returns the same errors as `ListTopScores` for a bad selection. The
     stream ends with `UNAVAILABLE` when the server shuts down; the client
@@ -133,7 +136,9 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     response; duplicates are recognised by `submission_id`.
     """
     ListTopScores: aio.UnaryUnaryMultiCallable[score_pb2.ListTopScoresRequest, score_pb2.ListTopScoresResponse]  # type: ignore[assignment]
-    """Lists the top of a board for a game. Anyone may call it.
+    """Lists the top of a board for a game. Anyone may call it, and an API
+    key with the `API_KEY_SCOPE_BOARDS_READ` scope for its arcade's arcade
+    and machine boards (`PERMISSION_DENIED` for other boards).
 
     Returns `INVALID_ARGUMENT` for a missing scope, a missing arcade or
     machine ID for that scope, a page size out of range or a page token of
@@ -142,7 +147,7 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     """
     ListScoresAroundPlayer: aio.UnaryUnaryMultiCallable[score_pb2.ListScoresAroundPlayerRequest, score_pb2.ListScoresAroundPlayerResponse]  # type: ignore[assignment]
     """Returns the rank of one player's entry on a board and the entries around
-    it. Anyone may call it.
+    it. Anyone may call it, and a boards key as for `ListTopScores`.
 
     Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
     `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
@@ -157,7 +162,8 @@ class ScoreServiceAsyncStub(ScoreServiceStub):
     """Watches the top of a board: the first message is a snapshot of the board
     as it is, and a new snapshot follows whenever the board changes. Bursts
     of scores are coalesced, so a watcher receives the latest state a few times a
-    second rather than every intermediate one. Anyone may call it.
+    second rather than every intermediate one. Anyone may call it, and a
+    boards key as for `ListTopScores`.
 
     Returns the same errors as `ListTopScores` for a bad selection. The
     stream ends with `UNAVAILABLE` when the server shuts down; the client
@@ -216,7 +222,9 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
         request: score_pb2.ListTopScoresRequest,
         context: _ServicerContext,
     ) -> typing.Union[score_pb2.ListTopScoresResponse, abc.Awaitable[score_pb2.ListTopScoresResponse]]:
-        """Lists the top of a board for a game. Anyone may call it.
+        """Lists the top of a board for a game. Anyone may call it, and an API
+        key with the `API_KEY_SCOPE_BOARDS_READ` scope for its arcade's arcade
+        and machine boards (`PERMISSION_DENIED` for other boards).
 
         Returns `INVALID_ARGUMENT` for a missing scope, a missing arcade or
         machine ID for that scope, a page size out of range or a page token of
@@ -231,7 +239,7 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[score_pb2.ListScoresAroundPlayerResponse, abc.Awaitable[score_pb2.ListScoresAroundPlayerResponse]]:
         """Returns the rank of one player's entry on a board and the entries around
-        it. Anyone may call it.
+        it. Anyone may call it, and a boards key as for `ListTopScores`.
 
         Returns `INVALID_ARGUMENT` as `ListTopScores` does, or when neither
         `user_id` nor `score_id` is set; `NOT_FOUND` when the target has no entry
@@ -258,7 +266,8 @@ class ScoreServiceServicer(metaclass=abc_1.ABCMeta):
         """Watches the top of a board: the first message is a snapshot of the board
         as it is, and a new snapshot follows whenever the board changes. Bursts
         of scores are coalesced, so a watcher receives the latest state a few times a
-        second rather than every intermediate one. Anyone may call it.
+        second rather than every intermediate one. Anyone may call it, and a
+        boards key as for `ListTopScores`.
 
         Returns the same errors as `ListTopScores` for a bad selection. The
         stream ends with `UNAVAILABLE` when the server shuts down; the client

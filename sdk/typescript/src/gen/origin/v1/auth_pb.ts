@@ -9,13 +9,15 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { User } from "./common_pb.js";
 import { file_origin_v1_common } from "./common_pb.js";
+import type { SecondFactorMethod } from "./second_factor_pb.js";
+import { file_origin_v1_second_factor } from "./second_factor_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file origin/v1/auth.proto.
  */
 export const file_origin_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChRvcmlnaW4vdjEvYXV0aC5wcm90bxIJb3JpZ2luLnYxIl8KEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhMKC3NjcmVlbl9uYW1lGAMgASgJEhQKDHBob25lX251bWJlchgEIAEoCSI1ChJDcmVhdGVUb2tlblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAki6AEKE0NyZWF0ZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhIKCnRva2VuX3R5cGUYAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgFIAEoCRI3ChNyZWZyZXNoX2V4cGlyZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzZXNzaW9uX2lkGAcgASgJIiwKE1JlZnJlc2hUb2tlblJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLpAQoUUmVmcmVzaFRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhIKCnRva2VuX3R5cGUYAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgFIAEoCRI3ChNyZWZyZXNoX2V4cGlyZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzZXNzaW9uX2lkGAcgASgJIhAKDlNpZ25PdXRSZXF1ZXN0IhEKD1NpZ25PdXRSZXNwb25zZSJFChJWZXJpZnlFbWFpbFJlcXVlc3QSDQoFZW1haWwYASABKAkSDAoEY29kZRgCIAEoCRISCgpsaW5rX3Rva2VuGAMgASgJIhUKE1ZlcmlmeUVtYWlsUmVzcG9uc2UiLAobU2VuZFZlcmlmaWNhdGlvbkNvZGVSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIh4KHFNlbmRWZXJpZmljYXRpb25Db2RlUmVzcG9uc2UiRgoVR2V0Q3VycmVudFVzZXJSZXF1ZXN0Ei0KCXJlYWRfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiMwoSQ3JlYXRlVXNlclJlc3BvbnNlEh0KBHVzZXIYASABKAsyDy5vcmlnaW4udjEuVXNlciI3ChZHZXRDdXJyZW50VXNlclJlc3BvbnNlEh0KBHVzZXIYASABKAsyDy5vcmlnaW4udjEuVXNlcjKaBgoLQXV0aFNlcnZpY2USXwoKQ3JlYXRlVXNlchIcLm9yaWdpbi52MS5DcmVhdGVVc2VyUmVxdWVzdBodLm9yaWdpbi52MS5DcmVhdGVVc2VyUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL3VzZXJzEmcKC0NyZWF0ZVRva2VuEh0ub3JpZ2luLnYxLkNyZWF0ZVRva2VuUmVxdWVzdBoeLm9yaWdpbi52MS5DcmVhdGVUb2tlblJlc3BvbnNlIhmC0+STAhM6ASoiDi92MS9hdXRoL3Rva2VuEnIKDFJlZnJlc2hUb2tlbhIeLm9yaWdpbi52MS5SZWZyZXNoVG9rZW5SZXF1ZXN0Gh8ub3JpZ2luLnYxLlJlZnJlc2hUb2tlblJlc3BvbnNlIiGC0+STAhs6ASoiFi92MS9hdXRoL3Rva2VuOnJlZnJlc2gSXQoHU2lnbk91dBIZLm9yaWdpbi52MS5TaWduT3V0UmVxdWVzdBoaLm9yaWdpbi52MS5TaWduT3V0UmVzcG9uc2UiG4LT5JMCFToBKiIQL3YxL2F1dGg6c2lnbk91dBJtCgtWZXJpZnlFbWFpbBIdLm9yaWdpbi52MS5WZXJpZnlFbWFpbFJlcXVlc3QaHi5vcmlnaW4udjEuVmVyaWZ5RW1haWxSZXNwb25zZSIfgtPkkwIZOgEqIhQvdjEvYXV0aDp2ZXJpZnlFbWFpbBKRAQoUU2VuZFZlcmlmaWNhdGlvbkNvZGUSJi5vcmlnaW4udjEuU2VuZFZlcmlmaWNhdGlvbkNvZGVSZXF1ZXN0Gicub3JpZ2luLnYxLlNlbmRWZXJpZmljYXRpb25Db2RlUmVzcG9uc2UiKILT5JMCIjoBKiIdL3YxL2F1dGg6c2VuZFZlcmlmaWNhdGlvbkNvZGUSawoOR2V0Q3VycmVudFVzZXISIC5vcmlnaW4udjEuR2V0Q3VycmVudFVzZXJSZXF1ZXN0GiEub3JpZ2luLnYxLkdldEN1cnJlbnRVc2VyUmVzcG9uc2UiFILT5JMCDhIML3YxL3VzZXJzL21lYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_origin_v1_common]);
+  fileDesc("ChRvcmlnaW4vdjEvYXV0aC5wcm90bxIJb3JpZ2luLnYxIl8KEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhMKC3NjcmVlbl9uYW1lGAMgASgJEhQKDHBob25lX251bWJlchgEIAEoCSI1ChJDcmVhdGVUb2tlblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkikAMKE0NyZWF0ZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhIKCnRva2VuX3R5cGUYAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgFIAEoCRI3ChNyZWZyZXNoX2V4cGlyZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzZXNzaW9uX2lkGAcgASgJEh8KF3NlY29uZF9mYWN0b3JfY2hhbGxlbmdlGAggASgJEjwKFXNlY29uZF9mYWN0b3JfbWV0aG9kcxgJIAMoDjIdLm9yaWdpbi52MS5TZWNvbmRGYWN0b3JNZXRob2QSRwojc2Vjb25kX2ZhY3Rvcl9jaGFsbGVuZ2VfZXhwaXJlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjgKFUNvbXBsZXRlU2lnbkluUmVxdWVzdBIRCgljaGFsbGVuZ2UYASABKAkSDAoEY29kZRgCIAEoCSLrAQoWQ29tcGxldGVTaWduSW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSEgoKdG9rZW5fdHlwZRgCIAEoCRISCgpleHBpcmVzX2luGAMgASgDEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAUgASgJEjcKE3JlZnJlc2hfZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnNlc3Npb25faWQYByABKAkiLAoTUmVmcmVzaFRva2VuUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIukBChRSZWZyZXNoVG9rZW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSEgoKdG9rZW5fdHlwZRgCIAEoCRISCgpleHBpcmVzX2luGAMgASgDEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAUgASgJEjcKE3JlZnJlc2hfZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnNlc3Npb25faWQYByABKAkiEAoOU2lnbk91dFJlcXVlc3QiEQoPU2lnbk91dFJlc3BvbnNlIkUKElZlcmlmeUVtYWlsUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIMCgRjb2RlGAIgASgJEhIKCmxpbmtfdG9rZW4YAyABKAkiFQoTVmVyaWZ5RW1haWxSZXNwb25zZSIsChtTZW5kVmVyaWZpY2F0aW9uQ29kZVJlcXVlc3QSDQoFZW1haWwYASABKAkiHgocU2VuZFZlcmlmaWNhdGlvbkNvZGVSZXNwb25zZSJGChVHZXRDdXJyZW50VXNlclJlcXVlc3QSLQoJcmVhZF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzChJDcmVhdGVVc2VyUmVzcG9uc2USHQoEdXNlchgBIAEoCzIPLm9yaWdpbi52MS5Vc2VyIjcKFkdldEN1cnJlbnRVc2VyUmVzcG9uc2USHQoEdXNlchgBIAEoCzIPLm9yaWdpbi52MS5Vc2VyIiwKG1JlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBINCgVlbWFpbBgBIAEoCSIeChxSZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlInkKFFJlc2V0UGFzc3dvcmRSZXF1ZXN0EhIKCmxpbmtfdG9rZW4YASABKAkSDQoFZW1haWwYAiABKAkSDAoEY29kZRgDIAEoCRIUCgxuZXdfcGFzc3dvcmQYBCABKAkSGgoSc2Vjb25kX2ZhY3Rvcl9jb2RlGAUgASgJIhcKFVJlc2V0UGFzc3dvcmRSZXNwb25zZSJHChVDaGFuZ2VQYXNzd29yZFJlcXVlc3QSGAoQY3VycmVudF9wYXNzd29yZBgBIAEoCRIUCgxuZXdfcGFzc3dvcmQYAiABKAkiGAoWQ2hhbmdlUGFzc3dvcmRSZXNwb25zZSJVChJDaGFuZ2VFbWFpbFJlcXVlc3QSEQoJbmV3X2VtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhoKEnNlY29uZF9mYWN0b3JfY29kZRgDIAEoCSIVChNDaGFuZ2VFbWFpbFJlc3BvbnNlIi8KGUNvbmZpcm1FbWFpbENoYW5nZVJlcXVlc3QSEgoKbGlua190b2tlbhgBIAEoCSIcChpDb25maXJtRW1haWxDaGFuZ2VSZXNwb25zZTKkDAoLQXV0aFNlcnZpY2USXwoKQ3JlYXRlVXNlchIcLm9yaWdpbi52MS5DcmVhdGVVc2VyUmVxdWVzdBodLm9yaWdpbi52MS5DcmVhdGVVc2VyUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL3VzZXJzEmcKC0NyZWF0ZVRva2VuEh0ub3JpZ2luLnYxLkNyZWF0ZVRva2VuUmVxdWVzdBoeLm9yaWdpbi52MS5DcmVhdGVUb2tlblJlc3BvbnNlIhmC0+STAhM6ASoiDi92MS9hdXRoL3Rva2VuEn8KDkNvbXBsZXRlU2lnbkluEiAub3JpZ2luLnYxLkNvbXBsZXRlU2lnbkluUmVxdWVzdBohLm9yaWdpbi52MS5Db21wbGV0ZVNpZ25JblJlc3BvbnNlIiiC0+STAiI6ASoiHS92MS9hdXRoL3Rva2VuOmNvbXBsZXRlU2lnbkluEnIKDFJlZnJlc2hUb2tlbhIeLm9yaWdpbi52MS5SZWZyZXNoVG9rZW5SZXF1ZXN0Gh8ub3JpZ2luLnYxLlJlZnJlc2hUb2tlblJlc3BvbnNlIiGC0+STAhs6ASoiFi92MS9hdXRoL3Rva2VuOnJlZnJlc2gSXQoHU2lnbk91dBIZLm9yaWdpbi52MS5TaWduT3V0UmVxdWVzdBoaLm9yaWdpbi52MS5TaWduT3V0UmVzcG9uc2UiG4LT5JMCFToBKiIQL3YxL2F1dGg6c2lnbk91dBJtCgtWZXJpZnlFbWFpbBIdLm9yaWdpbi52MS5WZXJpZnlFbWFpbFJlcXVlc3QaHi5vcmlnaW4udjEuVmVyaWZ5RW1haWxSZXNwb25zZSIfgtPkkwIZOgEqIhQvdjEvYXV0aDp2ZXJpZnlFbWFpbBKRAQoUU2VuZFZlcmlmaWNhdGlvbkNvZGUSJi5vcmlnaW4udjEuU2VuZFZlcmlmaWNhdGlvbkNvZGVSZXF1ZXN0Gicub3JpZ2luLnYxLlNlbmRWZXJpZmljYXRpb25Db2RlUmVzcG9uc2UiKILT5JMCIjoBKiIdL3YxL2F1dGg6c2VuZFZlcmlmaWNhdGlvbkNvZGUSkQEKFFJlcXVlc3RQYXNzd29yZFJlc2V0EiYub3JpZ2luLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBonLm9yaWdpbi52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIiiC0+STAiI6ASoiHS92MS9hdXRoOnJlcXVlc3RQYXNzd29yZFJlc2V0EnUKDVJlc2V0UGFzc3dvcmQSHy5vcmlnaW4udjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaIC5vcmlnaW4udjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlIiGC0+STAhs6ASoiFi92MS9hdXRoOnJlc2V0UGFzc3dvcmQSfQoOQ2hhbmdlUGFzc3dvcmQSIC5vcmlnaW4udjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GiEub3JpZ2luLnYxLkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiJoLT5JMCIDoBKiIbL3YxL3VzZXJzL21lOmNoYW5nZVBhc3N3b3JkEnEKC0NoYW5nZUVtYWlsEh0ub3JpZ2luLnYxLkNoYW5nZUVtYWlsUmVxdWVzdBoeLm9yaWdpbi52MS5DaGFuZ2VFbWFpbFJlc3BvbnNlIiOC0+STAh06ASoiGC92MS91c2Vycy9tZTpjaGFuZ2VFbWFpbBKJAQoSQ29uZmlybUVtYWlsQ2hhbmdlEiQub3JpZ2luLnYxLkNvbmZpcm1FbWFpbENoYW5nZVJlcXVlc3QaJS5vcmlnaW4udjEuQ29uZmlybUVtYWlsQ2hhbmdlUmVzcG9uc2UiJoLT5JMCIDoBKiIbL3YxL2F1dGg6Y29uZmlybUVtYWlsQ2hhbmdlEmsKDkdldEN1cnJlbnRVc2VyEiAub3JpZ2luLnYxLkdldEN1cnJlbnRVc2VyUmVxdWVzdBohLm9yaWdpbi52MS5HZXRDdXJyZW50VXNlclJlc3BvbnNlIhSC0+STAg4SDC92MS91c2Vycy9tZWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_origin_v1_common, file_origin_v1_second_factor]);
 
 /**
  * Request message for `AuthService.CreateUser`.
@@ -143,6 +145,29 @@ export type CreateTokenResponse = Message<"origin.v1.CreateTokenResponse"> & {
    * @generated from field: string session_id = 7;
    */
   sessionId: string;
+
+  /**
+   * Set, instead of every field above, when the account has a second factor
+   * on: the opaque challenge to pass to `CompleteSignIn` with a code. It
+   * works once, for 5 minutes.
+   *
+   * @generated from field: string second_factor_challenge = 8;
+   */
+  secondFactorChallenge: string;
+
+  /**
+   * The methods `CompleteSignIn` accepts for this challenge.
+   *
+   * @generated from field: repeated origin.v1.SecondFactorMethod second_factor_methods = 9;
+   */
+  secondFactorMethods: SecondFactorMethod[];
+
+  /**
+   * When the challenge expires.
+   *
+   * @generated from field: google.protobuf.Timestamp second_factor_challenge_expire_time = 10;
+   */
+  secondFactorChallengeExpireTime?: Timestamp | undefined;
 };
 
 /**
@@ -151,6 +176,97 @@ export type CreateTokenResponse = Message<"origin.v1.CreateTokenResponse"> & {
  */
 export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> = /*@__PURE__*/
   messageDesc(file_origin_v1_auth, 2);
+
+/**
+ * Request message for `AuthService.CompleteSignIn`.
+ *
+ * @generated from message origin.v1.CompleteSignInRequest
+ */
+export type CompleteSignInRequest = Message<"origin.v1.CompleteSignInRequest"> & {
+  /**
+   * The `second_factor_challenge` from `CreateToken`.
+   *
+   * @generated from field: string challenge = 1;
+   */
+  challenge: string;
+
+  /**
+   * A 6-digit TOTP or email code, or a recovery code such as "abcde-fghjk".
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message origin.v1.CompleteSignInRequest.
+ * Use `create(CompleteSignInRequestSchema)` to create a new message.
+ */
+export const CompleteSignInRequestSchema: GenMessage<CompleteSignInRequest> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 3);
+
+/**
+ * Response message for `AuthService.CompleteSignIn`.
+ *
+ * @generated from message origin.v1.CompleteSignInResponse
+ */
+export type CompleteSignInResponse = Message<"origin.v1.CompleteSignInResponse"> & {
+  /**
+   * The JWT access token, to send as `authorization: Bearer <token>`.
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * Always "Bearer".
+   *
+   * @generated from field: string token_type = 2;
+   */
+  tokenType: string;
+
+  /**
+   * Seconds until the access token expires.
+   *
+   * @generated from field: int64 expires_in = 3;
+   */
+  expiresIn: bigint;
+
+  /**
+   * When the access token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 4;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * The opaque refresh token, for `RefreshToken`. Shown only here.
+   *
+   * @generated from field: string refresh_token = 5;
+   */
+  refreshToken: string;
+
+  /**
+   * When the refresh token expires unless it is exchanged earlier.
+   *
+   * @generated from field: google.protobuf.Timestamp refresh_expire_time = 6;
+   */
+  refreshExpireTime?: Timestamp | undefined;
+
+  /**
+   * The ID of the new session.
+   *
+   * @generated from field: string session_id = 7;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message origin.v1.CompleteSignInResponse.
+ * Use `create(CompleteSignInResponseSchema)` to create a new message.
+ */
+export const CompleteSignInResponseSchema: GenMessage<CompleteSignInResponse> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 4);
 
 /**
  * Request message for `AuthService.RefreshToken`.
@@ -171,7 +287,7 @@ export type RefreshTokenRequest = Message<"origin.v1.RefreshTokenRequest"> & {
  * Use `create(RefreshTokenRequestSchema)` to create a new message.
  */
 export const RefreshTokenRequestSchema: GenMessage<RefreshTokenRequest> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 3);
+  messageDesc(file_origin_v1_auth, 5);
 
 /**
  * Response message for `AuthService.RefreshToken`.
@@ -234,7 +350,7 @@ export type RefreshTokenResponse = Message<"origin.v1.RefreshTokenResponse"> & {
  * Use `create(RefreshTokenResponseSchema)` to create a new message.
  */
 export const RefreshTokenResponseSchema: GenMessage<RefreshTokenResponse> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 4);
+  messageDesc(file_origin_v1_auth, 6);
 
 /**
  * Request message for `AuthService.SignOut`.
@@ -249,7 +365,7 @@ export type SignOutRequest = Message<"origin.v1.SignOutRequest"> & {
  * Use `create(SignOutRequestSchema)` to create a new message.
  */
 export const SignOutRequestSchema: GenMessage<SignOutRequest> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 5);
+  messageDesc(file_origin_v1_auth, 7);
 
 /**
  * Response message for `AuthService.SignOut`.
@@ -264,7 +380,7 @@ export type SignOutResponse = Message<"origin.v1.SignOutResponse"> & {
  * Use `create(SignOutResponseSchema)` to create a new message.
  */
 export const SignOutResponseSchema: GenMessage<SignOutResponse> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 6);
+  messageDesc(file_origin_v1_auth, 8);
 
 /**
  * Request message for `AuthService.VerifyEmail`. Set `email` and `code`, or
@@ -300,7 +416,7 @@ export type VerifyEmailRequest = Message<"origin.v1.VerifyEmailRequest"> & {
  * Use `create(VerifyEmailRequestSchema)` to create a new message.
  */
 export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 7);
+  messageDesc(file_origin_v1_auth, 9);
 
 /**
  * Response message for `AuthService.VerifyEmail`.
@@ -315,7 +431,7 @@ export type VerifyEmailResponse = Message<"origin.v1.VerifyEmailResponse"> & {
  * Use `create(VerifyEmailResponseSchema)` to create a new message.
  */
 export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 8);
+  messageDesc(file_origin_v1_auth, 10);
 
 /**
  * Request message for `AuthService.SendVerificationCode`.
@@ -336,7 +452,7 @@ export type SendVerificationCodeRequest = Message<"origin.v1.SendVerificationCod
  * Use `create(SendVerificationCodeRequestSchema)` to create a new message.
  */
 export const SendVerificationCodeRequestSchema: GenMessage<SendVerificationCodeRequest> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 9);
+  messageDesc(file_origin_v1_auth, 11);
 
 /**
  * Response message for `AuthService.SendVerificationCode`.
@@ -351,7 +467,7 @@ export type SendVerificationCodeResponse = Message<"origin.v1.SendVerificationCo
  * Use `create(SendVerificationCodeResponseSchema)` to create a new message.
  */
 export const SendVerificationCodeResponseSchema: GenMessage<SendVerificationCodeResponse> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 10);
+  messageDesc(file_origin_v1_auth, 12);
 
 /**
  * Request message for `AuthService.GetCurrentUser`.
@@ -373,7 +489,7 @@ export type GetCurrentUserRequest = Message<"origin.v1.GetCurrentUserRequest"> &
  * Use `create(GetCurrentUserRequestSchema)` to create a new message.
  */
 export const GetCurrentUserRequestSchema: GenMessage<GetCurrentUserRequest> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 11);
+  messageDesc(file_origin_v1_auth, 13);
 
 /**
  * Response message for `AuthService.CreateUser`.
@@ -394,7 +510,7 @@ export type CreateUserResponse = Message<"origin.v1.CreateUserResponse"> & {
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 12);
+  messageDesc(file_origin_v1_auth, 14);
 
 /**
  * Response message for `AuthService.GetCurrentUser`.
@@ -415,7 +531,238 @@ export type GetCurrentUserResponse = Message<"origin.v1.GetCurrentUserResponse">
  * Use `create(GetCurrentUserResponseSchema)` to create a new message.
  */
 export const GetCurrentUserResponseSchema: GenMessage<GetCurrentUserResponse> = /*@__PURE__*/
-  messageDesc(file_origin_v1_auth, 13);
+  messageDesc(file_origin_v1_auth, 15);
+
+/**
+ * Request message for `AuthService.RequestPasswordReset`.
+ *
+ * @generated from message origin.v1.RequestPasswordResetRequest
+ */
+export type RequestPasswordResetRequest = Message<"origin.v1.RequestPasswordResetRequest"> & {
+  /**
+   * The email address of the account, compared without regard to ASCII case.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+};
+
+/**
+ * Describes the message origin.v1.RequestPasswordResetRequest.
+ * Use `create(RequestPasswordResetRequestSchema)` to create a new message.
+ */
+export const RequestPasswordResetRequestSchema: GenMessage<RequestPasswordResetRequest> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 16);
+
+/**
+ * Response message for `AuthService.RequestPasswordReset`.
+ *
+ * @generated from message origin.v1.RequestPasswordResetResponse
+ */
+export type RequestPasswordResetResponse = Message<"origin.v1.RequestPasswordResetResponse"> & {
+};
+
+/**
+ * Describes the message origin.v1.RequestPasswordResetResponse.
+ * Use `create(RequestPasswordResetResponseSchema)` to create a new message.
+ */
+export const RequestPasswordResetResponseSchema: GenMessage<RequestPasswordResetResponse> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 17);
+
+/**
+ * Request message for `AuthService.ResetPassword`. Set `link_token`, or
+ * `email` with `code`.
+ *
+ * @generated from message origin.v1.ResetPasswordRequest
+ */
+export type ResetPasswordRequest = Message<"origin.v1.ResetPasswordRequest"> & {
+  /**
+   * The `token` parameter of the link in the reset mail.
+   *
+   * @generated from field: string link_token = 1;
+   */
+  linkToken: string;
+
+  /**
+   * The account's email address, with `code`.
+   *
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * The 6-digit code from the reset mail.
+   *
+   * @generated from field: string code = 3;
+   */
+  code: string;
+
+  /**
+   * The new password, 10 to 128 characters.
+   *
+   * @generated from field: string new_password = 4;
+   */
+  newPassword: string;
+
+  /**
+   * With a second factor on: a TOTP code or a recovery code.
+   *
+   * @generated from field: string second_factor_code = 5;
+   */
+  secondFactorCode: string;
+};
+
+/**
+ * Describes the message origin.v1.ResetPasswordRequest.
+ * Use `create(ResetPasswordRequestSchema)` to create a new message.
+ */
+export const ResetPasswordRequestSchema: GenMessage<ResetPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 18);
+
+/**
+ * Response message for `AuthService.ResetPassword`.
+ *
+ * @generated from message origin.v1.ResetPasswordResponse
+ */
+export type ResetPasswordResponse = Message<"origin.v1.ResetPasswordResponse"> & {
+};
+
+/**
+ * Describes the message origin.v1.ResetPasswordResponse.
+ * Use `create(ResetPasswordResponseSchema)` to create a new message.
+ */
+export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 19);
+
+/**
+ * Request message for `AuthService.ChangePassword`.
+ *
+ * @generated from message origin.v1.ChangePasswordRequest
+ */
+export type ChangePasswordRequest = Message<"origin.v1.ChangePasswordRequest"> & {
+  /**
+   * The current password.
+   *
+   * @generated from field: string current_password = 1;
+   */
+  currentPassword: string;
+
+  /**
+   * The new password, 10 to 128 characters.
+   *
+   * @generated from field: string new_password = 2;
+   */
+  newPassword: string;
+};
+
+/**
+ * Describes the message origin.v1.ChangePasswordRequest.
+ * Use `create(ChangePasswordRequestSchema)` to create a new message.
+ */
+export const ChangePasswordRequestSchema: GenMessage<ChangePasswordRequest> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 20);
+
+/**
+ * Response message for `AuthService.ChangePassword`.
+ *
+ * @generated from message origin.v1.ChangePasswordResponse
+ */
+export type ChangePasswordResponse = Message<"origin.v1.ChangePasswordResponse"> & {
+};
+
+/**
+ * Describes the message origin.v1.ChangePasswordResponse.
+ * Use `create(ChangePasswordResponseSchema)` to create a new message.
+ */
+export const ChangePasswordResponseSchema: GenMessage<ChangePasswordResponse> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 21);
+
+/**
+ * Request message for `AuthService.ChangeEmail`.
+ *
+ * @generated from message origin.v1.ChangeEmailRequest
+ */
+export type ChangeEmailRequest = Message<"origin.v1.ChangeEmailRequest"> & {
+  /**
+   * The new email address; at most 254 characters.
+   *
+   * @generated from field: string new_email = 1;
+   */
+  newEmail: string;
+
+  /**
+   * The current password.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * With a second factor on: a TOTP code, an email code from
+   * `SecondFactorService.SendSecondFactorCode`, or a recovery code.
+   *
+   * @generated from field: string second_factor_code = 3;
+   */
+  secondFactorCode: string;
+};
+
+/**
+ * Describes the message origin.v1.ChangeEmailRequest.
+ * Use `create(ChangeEmailRequestSchema)` to create a new message.
+ */
+export const ChangeEmailRequestSchema: GenMessage<ChangeEmailRequest> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 22);
+
+/**
+ * Response message for `AuthService.ChangeEmail`.
+ *
+ * @generated from message origin.v1.ChangeEmailResponse
+ */
+export type ChangeEmailResponse = Message<"origin.v1.ChangeEmailResponse"> & {
+};
+
+/**
+ * Describes the message origin.v1.ChangeEmailResponse.
+ * Use `create(ChangeEmailResponseSchema)` to create a new message.
+ */
+export const ChangeEmailResponseSchema: GenMessage<ChangeEmailResponse> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 23);
+
+/**
+ * Request message for `AuthService.ConfirmEmailChange`.
+ *
+ * @generated from message origin.v1.ConfirmEmailChangeRequest
+ */
+export type ConfirmEmailChangeRequest = Message<"origin.v1.ConfirmEmailChangeRequest"> & {
+  /**
+   * The `token` parameter of the link sent to the new address.
+   *
+   * @generated from field: string link_token = 1;
+   */
+  linkToken: string;
+};
+
+/**
+ * Describes the message origin.v1.ConfirmEmailChangeRequest.
+ * Use `create(ConfirmEmailChangeRequestSchema)` to create a new message.
+ */
+export const ConfirmEmailChangeRequestSchema: GenMessage<ConfirmEmailChangeRequest> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 24);
+
+/**
+ * Response message for `AuthService.ConfirmEmailChange`.
+ *
+ * @generated from message origin.v1.ConfirmEmailChangeResponse
+ */
+export type ConfirmEmailChangeResponse = Message<"origin.v1.ConfirmEmailChangeResponse"> & {
+};
+
+/**
+ * Describes the message origin.v1.ConfirmEmailChangeResponse.
+ * Use `create(ConfirmEmailChangeResponseSchema)` to create a new message.
+ */
+export const ConfirmEmailChangeResponseSchema: GenMessage<ConfirmEmailChangeResponse> = /*@__PURE__*/
+  messageDesc(file_origin_v1_auth, 25);
 
 /**
  * Accounts and sign-in. Callers authenticate other services with the access
@@ -450,9 +797,18 @@ export const AuthService: GenService<{
    * an opaque refresh token, which together start a session. Anyone may
    * call it.
    *
+   * When the account has a second factor on, the reply carries no tokens
+   * but a `second_factor_challenge` and its allowed methods; pass the
+   * challenge with a code to `CompleteSignIn`. For the email method this
+   * call also mails the code.
+   *
    * Returns `INVALID_ARGUMENT` when a field is empty and `UNAUTHENTICATED`
    * with reason `BAD_CREDENTIALS` when the email and password do not match
    * an account; the message does not say which of the two was wrong.
+   * Returns `RESOURCE_EXHAUSTED` with reason `TOO_MANY_ATTEMPTS` and a
+   * `google.rpc.RetryInfo` after repeated failures for the email or from the
+   * client address; the wait doubles with each further failure, up to 15
+   * minutes, and ends by itself.
    *
    * @generated from rpc origin.v1.AuthService.CreateToken
    */
@@ -460,6 +816,25 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof CreateTokenRequestSchema;
     output: typeof CreateTokenResponseSchema;
+  },
+  /**
+   * Finishes a log-in that `CreateToken` answered with a second-factor
+   * challenge: exchanges the challenge and a code (TOTP, email or recovery
+   * code) for the tokens of a new session. Anyone may call it. A challenge
+   * works once, for 5 minutes, and five wrong codes use it up.
+   *
+   * Returns `INVALID_ARGUMENT` for a missing challenge or a malformed code;
+   * `UNAUTHENTICATED` with reason `BAD_CHALLENGE` for an unknown, expired or
+   * used challenge, or `BAD_CODE` for a wrong or already used code;
+   * `RESOURCE_EXHAUSTED` with a `google.rpc.RetryInfo` after repeated
+   * failures.
+   *
+   * @generated from rpc origin.v1.AuthService.CompleteSignIn
+   */
+  completeSignIn: {
+    methodKind: "unary";
+    input: typeof CompleteSignInRequestSchema;
+    output: typeof CompleteSignInResponseSchema;
   },
   /**
    * Exchanges a refresh token for a new access token and a new refresh
@@ -523,6 +898,96 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof SendVerificationCodeRequestSchema;
     output: typeof SendVerificationCodeResponseSchema;
+  },
+  /**
+   * Mails a password-reset link and 6-digit code to the account with this
+   * email. Anyone may call it. The reply is the same, in content and in
+   * time, whether or not the email has an account; the mail goes only to
+   * the address stored on the account.
+   *
+   * Returns `INVALID_ARGUMENT` for a malformed email; `RESOURCE_EXHAUSTED`
+   * with a `google.rpc.RetryInfo` after too many requests for one email or
+   * from one client address.
+   *
+   * @generated from rpc origin.v1.AuthService.RequestPasswordReset
+   */
+  requestPasswordReset: {
+    methodKind: "unary";
+    input: typeof RequestPasswordResetRequestSchema;
+    output: typeof RequestPasswordResetResponseSchema;
+  },
+  /**
+   * Sets a new password with the link token, or the email and code, from a
+   * reset mail. Anyone may call it. The link and code work once, for 30
+   * minutes. With a second factor on, `second_factor_code` is required too:
+   * a TOTP code or a recovery code. Every session of the account ends and
+   * the account is told by mail.
+   *
+   * Returns `INVALID_ARGUMENT` for a bad field combination or a new password
+   * outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
+   * for a wrong, expired or used link or code, or `BAD_SECOND_FACTOR` for a
+   * missing or wrong second-factor code (the reset link stays usable for a
+   * retry); `RESOURCE_EXHAUSTED` after repeated failures.
+   *
+   * @generated from rpc origin.v1.AuthService.ResetPassword
+   */
+  resetPassword: {
+    methodKind: "unary";
+    input: typeof ResetPasswordRequestSchema;
+    output: typeof ResetPasswordResponseSchema;
+  },
+  /**
+   * Changes the signed-in user's password. Needs a user access token and the
+   * current password. Every other session ends; the current one stays, and
+   * the account is told by mail.
+   *
+   * Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
+   * characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
+   * current password; `RESOURCE_EXHAUSTED` after repeated wrong passwords.
+   *
+   * @generated from rpc origin.v1.AuthService.ChangePassword
+   */
+  changePassword: {
+    methodKind: "unary";
+    input: typeof ChangePasswordRequestSchema;
+    output: typeof ChangePasswordResponseSchema;
+  },
+  /**
+   * Starts moving the signed-in user's account to a new email address.
+   * Needs a user access token, the current password and, with a second
+   * factor on, a second-factor code. A confirmation link goes to the new
+   * address and a notice to the current one; the address changes only
+   * when `ConfirmEmailChange` receives the link's token. If the new address
+   * already belongs to an account, no link is sent and the reply is the same.
+   *
+   * Returns `INVALID_ARGUMENT` for a malformed new email;
+   * `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong password or
+   * `BAD_SECOND_FACTOR` for a missing or wrong code; `RESOURCE_EXHAUSTED`
+   * after repeated failures.
+   *
+   * @generated from rpc origin.v1.AuthService.ChangeEmail
+   */
+  changeEmail: {
+    methodKind: "unary";
+    input: typeof ChangeEmailRequestSchema;
+    output: typeof ChangeEmailResponseSchema;
+  },
+  /**
+   * Confirms a pending email change with the token of the link sent to the
+   * new address, which becomes the account's (verified) address. Anyone
+   * holding the token may call it; it works once, for 30 minutes.
+   *
+   * Returns `INVALID_ARGUMENT` when `link_token` is empty; `UNAUTHENTICATED`
+   * with reason `BAD_CODE` for a wrong, expired or used token;
+   * `ALREADY_EXISTS` with reason `EMAIL_TAKEN` when another account took the
+   * address in the meantime.
+   *
+   * @generated from rpc origin.v1.AuthService.ConfirmEmailChange
+   */
+  confirmEmailChange: {
+    methodKind: "unary";
+    input: typeof ConfirmEmailChangeRequestSchema;
+    output: typeof ConfirmEmailChangeResponseSchema;
   },
   /**
    * Returns the signed-in user's profile. Needs a user access token.

@@ -305,8 +305,9 @@ export const RevokeDeviceTokenResponseSchema: GenMessage<RevokeDeviceTokenRespon
   messageDesc(file_origin_v1_machine, 9);
 
 /**
- * Machines and their device tokens. Every call needs the access token of the
- * user who owns the machine's arcade.
+ * Machines and their device tokens. Every call needs a user access token:
+ * the arcade's owner or a platform admin may call every RPC, and the
+ * arcade's staff may also call `GetMachine` and `ListMachines`.
  *
  * @generated from service origin.v1.MachineService
  */
@@ -316,8 +317,8 @@ export const MachineService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed arcade ID or an empty or
    * overlong game title or name; `NOT_FOUND` when the arcade does not exist;
-   * `PERMISSION_DENIED` when the caller does not own it; `ALREADY_EXISTS`
-   * when `request_id` was used before with different content.
+   * `PERMISSION_DENIED` when the caller is neither its owner nor an admin;
+   * `ALREADY_EXISTS` when `request_id` was used before with different content.
    *
    * @generated from rpc origin.v1.MachineService.CreateMachine
    */
@@ -331,7 +332,8 @@ export const MachineService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed ID, `NOT_FOUND` when the
    * machine does not exist (or did not exist at `read_time`) and
-   * `PERMISSION_DENIED` when the caller does not own its arcade.
+   * `PERMISSION_DENIED` when the caller is not the owner, staff of its
+   * arcade or an admin.
    *
    * @generated from rpc origin.v1.MachineService.GetMachine
    */
@@ -346,7 +348,7 @@ export const MachineService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed ID or page token,
    * `NOT_FOUND` when the arcade does not exist and `PERMISSION_DENIED` when
-   * the caller does not own it.
+   * the caller is not its owner, its staff or an admin.
    *
    * @generated from rpc origin.v1.MachineService.ListMachines
    */
@@ -360,8 +362,8 @@ export const MachineService: GenService<{
    * token still in its renewal overlap. The device gets `UNAUTHENTICATED`
    * from then on, until the owner renews the token.
    *
-   * Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-   * `GetMachine` does.
+   * Returns `INVALID_ARGUMENT` and `NOT_FOUND` as `GetMachine` does, and
+   * `PERMISSION_DENIED` when the caller is neither the owner nor an admin.
    *
    * @generated from rpc origin.v1.MachineService.RevokeDeviceToken
    */
@@ -378,7 +380,7 @@ export const MachineService: GenService<{
    * stops at once.
    *
    * Returns `INVALID_ARGUMENT`, `NOT_FOUND` and `PERMISSION_DENIED` as
-   * `GetMachine` does.
+   * `RevokeDeviceToken` does.
    *
    * @generated from rpc origin.v1.MachineService.RenewDeviceToken
    */

@@ -263,8 +263,9 @@ export const MachineStateSchema: GenEnum<MachineState> = /*@__PURE__*/
   enumDesc(file_origin_v1_machine_status, 0);
 
 /**
- * The live status of machines: devices report heartbeats and their state,
- * owners list and watch them.
+ * The live status of machines: devices report heartbeats and their state;
+ * the arcade's owner, its staff, platform admins and API keys with the
+ * `API_KEY_SCOPE_MACHINE_STATUSES_READ` scope of the arcade list and watch them.
  *
  * @generated from service origin.v1.MachineStatusService
  */
@@ -291,7 +292,8 @@ export const MachineStatusService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed ID or page token;
    * `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-   * the caller does not own it.
+   * the caller is not its owner, its staff, an admin or an API key of the
+   * arcade with the statuses scope.
    *
    * @generated from rpc origin.v1.MachineStatusService.ListMachineStatuses
    */

@@ -299,10 +299,11 @@ export const SetClaimWindowResponseSchema: GenMessage<SetClaimWindowResponse> = 
   messageDesc(file_origin_v1_moderation, 9);
 
 /**
- * Moderation of an arcade's scores by its owner: voiding scores, plausible
- * ranges per game, scores held for review, and the window in which players
- * may claim initials-only scores. Every call needs the access token of the
- * user who owns the arcade.
+ * Moderation of an arcade's scores: voiding scores, plausible ranges per
+ * game, scores held for review, and the window in which players may claim
+ * initials-only scores. Every call needs a user access token. The arcade's
+ * owner, its staff and platform admins may void, approve and list held
+ * scores; only the owner and admins may set ranges and the claim window.
  *
  * @generated from service origin.v1.ModerationService
  */
@@ -315,9 +316,9 @@ export const ModerationService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed score ID or an empty or
    * overlong reason; `NOT_FOUND` when the score does not exist;
-   * `PERMISSION_DENIED` when the caller does not own its arcade;
-   * `FAILED_PRECONDITION` with reason `SCORE_VOIDED` when it is voided
-   * already.
+   * `PERMISSION_DENIED` when the caller is not the owner, staff of its
+   * arcade or an admin; `FAILED_PRECONDITION` with reason `SCORE_VOIDED`
+   * when it is voided already.
    *
    * @generated from rpc origin.v1.ModerationService.VoidScore
    */
@@ -344,7 +345,7 @@ export const ModerationService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed ID, page size or page token;
    * `NOT_FOUND` when the arcade does not exist; `PERMISSION_DENIED` when
-   * the caller does not own it.
+   * the caller is not its owner, its staff or an admin.
    *
    * @generated from rpc origin.v1.ModerationService.ListHeldScores
    */
@@ -359,8 +360,9 @@ export const ModerationService: GenService<{
    * stored earlier are not affected.
    *
    * Returns `INVALID_ARGUMENT` for a malformed arcade ID, an empty game, a
-   * negative minimum or a maximum below the minimum; `NOT_FOUND` and
-   * `PERMISSION_DENIED` as `ListHeldScores` does.
+   * negative minimum or a maximum below the minimum; `NOT_FOUND` as
+   * `ListHeldScores` does; `PERMISSION_DENIED` when the caller is neither
+   * the owner nor an admin (staff included).
    *
    * @generated from rpc origin.v1.ModerationService.SetScoreRange
    */
@@ -375,7 +377,7 @@ export const ModerationService: GenService<{
    *
    * Returns `INVALID_ARGUMENT` for a malformed arcade ID or a window
    * outside 0 to 30 days; `NOT_FOUND` and `PERMISSION_DENIED` as
-   * `ListHeldScores` does.
+   * `SetScoreRange` does.
    *
    * @generated from rpc origin.v1.ModerationService.SetClaimWindow
    */
