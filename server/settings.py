@@ -225,7 +225,7 @@ def _mail_settings(env: dict[str, str], defaults: Settings) -> dict:
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_from=env.get("SMTP_FROM") or defaults.smtp_from,
         smtp_starttls=_flag(env, "SMTP_STARTTLS", defaults.smtp_starttls),
-        public_base_url=_base_url(env.get("ORIGIN_PUBLIC_BASE_URL") or defaults.public_base_url),
+        public_base_url=_base_url(env.get("ORIGIN_PUBLIC_BASE_URL") or _gateway_base_url(env, defaults)),
         mail_poll_seconds=_positive(env, "ORIGIN_MAIL_POLL_SECONDS", defaults.mail_poll_seconds, float),
         account_reply_seconds=_positive(
             env, "ORIGIN_ACCOUNT_REPLY_SECONDS", defaults.account_reply_seconds, float
@@ -240,6 +240,21 @@ def _flag(env: dict[str, str], name: str, default: bool) -> bool:
     if raw not in ("true", "false", "1", "0"):
         raise SettingsError(f"{name}={raw!r} must be true or false")
     return raw in ("true", "1")
+
+
+def _gateway_base_url(env: dict[str, str], defaults: Settings) -> str:
+    """Return the URL of this process's own gateway, for mail links when ORIGIN_PUBLIC_BASE_URL is unset.
+
+    A wildcard host becomes 127.0.0.1; with no gateway, or a port picked at
+    start-up (0), the links fall back to the default address.
+    """
+    address = env.get("ORIGIN_HTTP_ADDR", defaults.http_addr).strip()
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or port == "0":
+        return defaults.public_base_url
+    if host in ("0.0.0.0", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
 
 
 def _base_url(value: str) -> str:

@@ -162,7 +162,7 @@ def _password_changed(c: _Content):
         "Your Origin password was changed",
         c.screen_name,
         [
-            "The password of your Origin account was just changed, and every other session was signed out.",
+            "The password of your Origin account was just changed, and your other sessions were signed out.",
             "If you did not do this, reset your password now and check your second factor.",
         ],
     )

@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def serve(settings: Settings, grpc_target: str) -> None:
-    # The handlers come first: the port answers as soon as start_gateway
+    # The handlers come first: the port accepts requests as soon as start_gateway
     # returns, and a SIGTERM sent on the first reply must still stop cleanly.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

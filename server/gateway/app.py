@@ -14,6 +14,7 @@ import logging
 import time
 
 import grpc
+from google.rpc import error_details_pb2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
-from server.gateway import grpcweb, metadata, oauth, openapi, scoreboard, streams, transcode
+from server.gateway import account_pages, grpcweb, metadata, oauth, openapi, scoreboard, streams, transcode
 from server.gateway.body import media_type, raw_path, read_body
 from server.gateway.errors import (
     GatewayError,
@@ -120,7 +121,7 @@ class Gateway:
         # method (a function endpoint gets GET only), so the route table alone
         # decides between 404, 405 and a call. The OpenAPI document, the docs
         # page and the scoreboard page come first, so they take their paths.
-        pages = [*openapi.routes(self.routes), *scoreboard.routes()]
+        pages = [*openapi.routes(self.routes), *scoreboard.routes(), *account_pages.routes()]
         # Starlette matches the decoded path, and its catch-all pattern stops
         # at a newline (%0A), so such paths reach its 404 handler; sending
         # them to dispatch gives them the same Status replies as every path.
@@ -265,8 +266,22 @@ class Gateway:
         `headers` is a dict or a list of (name, value) pairs.
         """
         response = Response(status_body(status, self.routes.pool), status_code, media_type=JSON_MEDIA_TYPE)
-        pairs = headers.items() if isinstance(headers, dict) else headers
+        pairs = list(headers.items() if isinstance(headers, dict) else headers)
+        retry_after = _retry_after_seconds(status)
+        if retry_after is not None:
+            pairs.append(("Retry-After", str(retry_after)))
         return _with_headers(response, [("X-Request-Id", request_id), *pairs])
+
+
+def _retry_after_seconds(status) -> int | None:
+    """Return the whole seconds of a google.rpc.RetryInfo detail, rounded up, for the Retry-After header."""
+    for detail in status.details:
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            delay = info.retry_delay.seconds + (1 if info.retry_delay.nanos > 0 else 0)
+            return max(delay, 0)
+    return None
 
 
 def _check_json_content_type(content_type: str) -> None:

@@ -108,3 +108,19 @@ async def test_password_grant_with_second_factor_is_mfa_required(http):
     )
     assert finished.status_code == 200, finished.text
     assert finished.json()["accessToken"]
+
+
+async def test_locked_log_in_has_retry_after_header(http):
+    user = await sign_up(http)
+    locked = None
+    # Five failures are allowed; the sixth starts a lock of 2 seconds.
+    for _ in range(7):
+        reply = await http.post("/v1/auth/token", json={"email": user.email, "password": "not it at all"})
+        if reply.status_code == 429:
+            locked = reply
+            break
+        assert reply.status_code == 401, reply.text
+    assert locked is not None, "seven wrong passwords in a row were never locked"
+    assert locked.headers["Retry-After"] == "2"
+    details = {detail["@type"].rsplit("/", 1)[-1]: detail for detail in locked.json()["details"]}
+    assert details["google.rpc.RetryInfo"]["retryDelay"] == "2s"

@@ -1,6 +1,6 @@
 """Submit a score as a machine, through the device agent's outbox.
 
-    ORIGIN_SERVER=127.0.0.1:50051 ORIGIN_DEVICE_TOKEN=odt_... python submit_score_device.py 52310000 AFM
+    ORIGIN_SERVER=127.0.0.1:50051 ORIGIN_DEVICE_TOKEN=origin_dev_... python submit_score_device.py 52310000 AFM
 
 The score is stored in the SQLite file ORIGIN_OUTBOX (default
 outbox.sqlite3) before it is sent, and leaves it only when the server
