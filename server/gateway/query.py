@@ -12,6 +12,7 @@ from __future__ import annotations
 from google.protobuf import descriptor, descriptor_pool, json_format
 from google.protobuf.message import Message
 
+from server.gateway import parse_errors
 from server.gateway.errors import invalid_argument
 from server.gateway.routes import FieldPath, Route, RuleError, resolve_field_path
 
@@ -100,7 +101,9 @@ def _apply_parameter(request: Message, route: Route, key: str, values: list[str]
     try:
         json_format.ParseDict(value, scratch, descriptor_pool=pool)
     except (json_format.ParseError, ValueError, TypeError) as error:
-        raise invalid_argument(key, f"invalid query parameter {key!r}: {error}") from None
+        described = parse_errors.describe(error, scratch.DESCRIPTOR)
+        detail = f"it {described[1]}" if described else str(error)
+        raise invalid_argument(key, f"invalid query parameter {key!r}: {detail}") from None
     request.MergeFrom(scratch)
 
 

@@ -18,7 +18,7 @@ import json
 from google.protobuf import descriptor_pool, json_format
 from google.protobuf.message import Message
 
-from server.gateway import query
+from server.gateway import parse_errors, query
 from server.gateway.errors import invalid_argument
 from server.gateway.routes import FieldPath, Route, RouteMatch, resolve_field_path
 
@@ -87,8 +87,14 @@ def merge_json(request: Message, document: dict, field: str, pool: descriptor_po
     scratch = type(request)()
     try:
         json_format.ParseDict(document, scratch, descriptor_pool=pool)
-    except (json_format.ParseError, ValueError, TypeError, RecursionError) as error:
-        raise invalid_argument(field, f"invalid {field}: {error}") from None
+    except RecursionError:
+        raise invalid_argument(field, f"invalid {field}: the JSON nests too deeply") from None
+    except (json_format.ParseError, ValueError, TypeError) as error:
+        described = parse_errors.describe(error, scratch.DESCRIPTOR)
+        if described is None:
+            raise invalid_argument(field, f"invalid {field}: {error}") from None
+        path, allowed = described
+        raise invalid_argument(path, f"{path} {allowed}") from None
     request.MergeFrom(scratch)
 
 

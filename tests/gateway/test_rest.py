@@ -130,7 +130,8 @@ async def test_score_above_int64_is_400(http):
     machine = await create_machine(http, owner, arcade["id"])
     reply = await submit_score(http, machine, MAX_INT64 + 1)
     assert reply.status_code == 400
-    assert violations(reply) == ["body"]
+    assert violations(reply) == ["value"]
+    assert "from -9,223,372,036,854,775,808 to 9,223,372,036,854,775,807" in reply.json()["message"]
 
 
 async def test_enum_query_by_name_and_number(http):
@@ -284,3 +285,18 @@ async def test_authorization_is_never_echoed(http):
     reply = await http.get("/v1/users/me", headers=user.headers)
     assert all(user.token not in value for value in reply.headers.values())
     assert not any(name.startswith("grpc-metadata-authorization") for name in reply.headers)
+
+
+async def test_bad_values_name_the_field_and_what_it_accepts(http):
+    owner = await sign_up(http)
+    arcade = await create_arcade(http, owner)
+    machine = await create_machine(http, owner, arcade["id"])
+    text_score = await submit_score(http, machine, "abc")
+    bad_enum = await http.get("/v1/scores/top/afm", params={"scope": "NOPE"})
+
+    assert text_score.status_code == 400
+    assert violations(text_score) == ["value"]
+    assert "must be a whole number" in text_score.json()["message"]
+    assert "int()" not in text_score.json()["message"]
+    assert bad_enum.status_code == 400
+    assert "one of BOARD_SCOPE_MACHINE, BOARD_SCOPE_ARCADE, BOARD_SCOPE_GLOBAL" in bad_enum.json()["message"]

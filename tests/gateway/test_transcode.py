@@ -182,22 +182,22 @@ def test_query_singular_given_twice_is_400(echo_table):
 
 
 @pytest.mark.parametrize(
-    ("body", "fragment"),
+    ("body", "field", "fragment"),
     [
-        (b"{bad", "not valid JSON"),
-        (b'{"score": 1', "not valid JSON"),
-        (b"\xff\xfe", "not valid UTF-8"),
-        (b"[1, 2]", "must be a JSON object"),
-        (b'{"nope": 1}', "nope"),
-        (b'{"score": "x"}', "score"),
-        (b'{"tags": "notalist"}', "tags"),
-        (b"[" * 100000 + b"]" * 100000, "JSON"),
+        (b"{bad", "body", "not valid JSON"),
+        (b'{"score": 1', "body", "not valid JSON"),
+        (b"\xff\xfe", "body", "not valid UTF-8"),
+        (b"[1, 2]", "body", "must be a JSON object"),
+        (b'{"nope": 1}', "nope", "is not a field of"),
+        (b'{"score": "x"}', "score", "must be a whole number"),
+        (b'{"tags": "notalist"}', "tags", "must be a JSON array"),
+        (b"[" * 100000 + b"]" * 100000, "body", "JSON"),
     ],
 )
-def test_malformed_body_is_400(echo_table, body, fragment):
+def test_malformed_body_is_400(echo_table, body, field, fragment):
     error = error_of(echo_table, "POST", "/v1/shelves/s1:get", body=body)
     assert error.http_status == 400
-    assert error.field == "body"
+    assert error.field == field
     assert fragment in error.message
 
 
