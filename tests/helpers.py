@@ -99,3 +99,14 @@ def status_info(status: status_pb2.Status) -> error_details_pb2.ErrorInfo | None
             detail.Unpack(info)
             return info
     return None
+
+
+def retry_delay(error: grpc.aio.AioRpcError) -> int | None:
+    """Return the whole seconds of the error's google.rpc.RetryInfo, or None without one."""
+    status = rpc_status.from_call(error)
+    for detail in status.details if status else []:
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            return info.retry_delay.seconds
+    return None

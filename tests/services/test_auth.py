@@ -6,13 +6,11 @@ import uuid
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from origin.v1 import auth_pb2
 
 from server.domain import limits
 
-from tests.helpers import PASSWORD, error_info, sign_up
+from tests.helpers import PASSWORD, error_info, retry_delay, sign_up
 from tests.services.support import assert_invalid, count_rows, database_now, rpc_error, timestamp
 
 
@@ -282,16 +280,6 @@ def _fake_limits(api) -> _FakeClock:
     return clock
 
 
-def _retry_seconds(error: grpc.aio.AioRpcError) -> int | None:
-    status = rpc_status.from_call(error)
-    for detail in status.details if status else []:
-        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
-            info = error_details_pb2.RetryInfo()
-            detail.Unpack(info)
-            return info.retry_delay.seconds
-    return None
-
-
 async def _log_in(api, email: str, password: str):
     return await api.auth.CreateToken(auth_pb2.CreateTokenRequest(email=email, password=password))
 
@@ -309,7 +297,7 @@ async def test_failed_logins_lock_with_growing_delay(api, email):
         locked = await rpc_error(_log_in(api, email, PASSWORD))
         assert locked.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert error_info(locked).reason == "TOO_MANY_ATTEMPTS"
-        waits.append(_retry_seconds(locked))
+        waits.append(retry_delay(locked))
         clock.now += waits[-1]
 
     assert waits == [2, 4, 8]
@@ -325,7 +313,7 @@ async def test_lockout_same_for_unknown_email(api):
         errors[email] = await rpc_error(_log_in(api, email, "wrong password"))
 
     assert errors["pat@example.com"].details() == errors["nobody@example.com"].details()
-    assert _retry_seconds(errors["pat@example.com"]) == _retry_seconds(errors["nobody@example.com"]) == 2
+    assert retry_delay(errors["pat@example.com"]) == retry_delay(errors["nobody@example.com"]) == 2
 
 
 async def test_lockout_expires(api):
@@ -351,7 +339,7 @@ async def test_failed_logins_limited_per_address(api):
     error = await rpc_error(_log_in(api, "pat@example.com", PASSWORD))
 
     assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert _retry_seconds(error) == 2
+    assert retry_delay(error) == 2
 
 
 async def test_success_clears_account_failures(api):

@@ -9,27 +9,14 @@ import time
 import grpc
 import pyotp
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from origin.v1 import auth_pb2, second_factor_pb2, second_factor_pb2_grpc
 
-from tests.helpers import PASSWORD, error_info, sign_up
+from tests.helpers import PASSWORD, error_info, retry_delay, sign_up
 from tests.services.support import assert_invalid, rpc_error
 
 TOTP = second_factor_pb2.SECOND_FACTOR_METHOD_TOTP
 EMAIL = second_factor_pb2.SECOND_FACTOR_METHOD_EMAIL
 RECOVERY = second_factor_pb2.SECOND_FACTOR_METHOD_RECOVERY_CODE
-
-
-def retry_delay(error: grpc.aio.AioRpcError) -> int | None:
-    """Return the whole seconds of the error's google.rpc.RetryInfo, or None without one."""
-    status = rpc_status.from_call(error)
-    for detail in status.details if status else []:
-        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
-            info = error_details_pb2.RetryInfo()
-            detail.Unpack(info)
-            return info.retry_delay.seconds
-    return None
 
 
 def _stub(api) -> second_factor_pb2_grpc.SecondFactorServiceStub:

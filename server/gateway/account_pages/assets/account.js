@@ -1,9 +1,18 @@
-// Posts the mail link's token, and the form's fields, to the page's REST
-// route, then shows the outcome. The token comes from the query string and
-// is sent only to this server.
+// Shows the form of this page's path, posts the mail link's token and the
+// form's fields to its REST route, then shows the outcome. The token comes
+// from the query string and is sent only to this server.
 
-const form = document.getElementById("form");
 const result = document.getElementById("result");
+const form = [...document.querySelectorAll("form")].find((each) => each.dataset.path === window.location.pathname);
+for (const other of document.querySelectorAll("form")) {
+  if (other !== form) {
+    other.remove();
+  }
+}
+form.id = "form";
+form.hidden = false;
+document.title = `${form.dataset.title} · Origin`;
+document.getElementById("title").textContent = form.dataset.title;
 const token = new URLSearchParams(window.location.search).get("token") || "";
 
 function show(text, kind) {
