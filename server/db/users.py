@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 # Creation time is the start of a row's first version.
 _USER_COLUMNS = """
-    u.id, u.email, u.screen_name,
+    u.id, u.email, u.screen_name, u.email_verified,
     (SELECT min(h.valid_from) FROM users_history h WHERE h.id = u.id) AS create_time
 """
 

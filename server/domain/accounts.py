@@ -31,6 +31,7 @@ class UserRecord:
     id: uuid.UUID
     email: str
     screen_name: str
+    email_verified: bool
     create_time: datetime.datetime | None
 
 
@@ -137,7 +138,7 @@ async def _insert_or_notify(deps: Deps, conn, email, password_hash, screen_name,
         await mail.queue(conn, existing.id, mail.SIGN_UP_EXISTING)
         # A profile that belongs to no account, shaped like a new one.
         now = datetime.datetime.now(datetime.timezone.utc)
-        return UserRecord(uuid.uuid4(), email, screen_name, now)
+        return UserRecord(uuid.uuid4(), email, screen_name, False, now)
 
     code_id = await codes.issue(conn, codes.code_key(deps.jwt_secret), user_id, codes.VERIFY_EMAIL)
     await mail.queue(conn, user_id, mail.VERIFY_EMAIL, code_id=str(code_id))

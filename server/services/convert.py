@@ -60,7 +60,11 @@ def optional_time(message, field: str) -> datetime.datetime | None:
 
 def user(record) -> common_pb2.User:
     return common_pb2.User(
-        id=str(record.id), email=record.email, screen_name=record.screen_name, create_time=timestamp(record.create_time)
+        id=str(record.id),
+        email=record.email,
+        screen_name=record.screen_name,
+        create_time=timestamp(record.create_time),
+        email_verified=record.email_verified,
     )
 
 

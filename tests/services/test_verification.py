@@ -144,3 +144,16 @@ async def test_verify_rejects_bad_field(api, db, fields, field):
 
     assert_invalid(error, field)
     assert await count_rows(db, "account_codes_history", "users_history") == before
+
+
+async def test_profile_shows_verification(api):
+    email = await _sign_up(api, "vera")
+    token = await api.auth.CreateToken(auth_pb2.CreateTokenRequest(email=email, password=PASSWORD))
+    metadata = (("authorization", f"Bearer {token.access_token}"),)
+    before = await api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(), metadata=metadata)
+
+    await api.auth.VerifyEmail(auth_pb2.VerifyEmailRequest(link_token=await api.mailbox.last_link_token(email)))
+    after = await api.auth.GetCurrentUser(auth_pb2.GetCurrentUserRequest(), metadata=metadata)
+
+    assert before.user.email_verified is False
+    assert after.user.email_verified is True

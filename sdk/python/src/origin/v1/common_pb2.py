@@ -25,39 +25,39 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16origin/v1/common.proto\x12\torigin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8a\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x1f\n\x0bscreen_name\x18\x03 \x01(\tR\nscreenName\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\x84\x02\n\x06\x41rcade\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n\x08owner_id\x18\x02 \x01(\tR\x07ownerId\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12\x18\n\x07\x61\x64\x64ress\x18\x04 \x01(\tR\x07\x61\x64\x64ress\x12\x1a\n\x08latitude\x18\x05 \x01(\x01R\x08latitude\x12\x1c\n\tlongitude\x18\x06 \x01(\x01R\tlongitude\x12\x1b\n\ttime_zone\x18\x07 \x01(\tR\x08timeZone\x12;\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\xf0\x02\n\x07Machine\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n\tarcade_id\x18\x02 \x01(\tR\x08\x61rcadeId\x12\x17\n\x07game_id\x18\x03 \x01(\tR\x06gameId\x12\x1d\n\ngame_title\x18\x04 \x01(\tR\tgameTitle\x12!\n\x0c\x64isplay_name\x18\x05 \x01(\tR\x0b\x64isplayName\x12.\n\x13\x64\x65vice_token_prefix\x18\x06 \x01(\tR\x11\x64\x65viceTokenPrefix\x12.\n\x13\x64\x65vice_token_active\x18\x07 \x01(\x08R\x11\x64\x65viceTokenActive\x12@\n\x0elast_seen_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0clastSeenTime\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"`\n\x06Player\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1a\n\x08initials\x18\x02 \x01(\tR\x08initials\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\"\xc1\x02\n\x05Score\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n\nmachine_id\x18\x02 \x01(\tR\tmachineId\x12\x1b\n\tarcade_id\x18\x03 \x01(\tR\x08\x61rcadeId\x12\x17\n\x07game_id\x18\x04 \x01(\tR\x06gameId\x12)\n\x06player\x18\x05 \x01(\x0b\x32\x11.origin.v1.PlayerR\x06player\x12\x14\n\x05value\x18\x06 \x01(\x03R\x05value\x12=\n\x0c\x61\x63hieve_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61\x63hieveTime\x12#\n\rsubmission_id\x18\x08 \x01(\tR\x0csubmissionId\x12.\n\x06status\x18\t \x01(\x0e\x32\x16.origin.v1.ScoreStatusR\x06status\"\xe6\x01\n\rBoardSelector\x12\x12\n\x04game\x18\x01 \x01(\tR\x04game\x12+\n\x05scope\x18\x02 \x01(\x0e\x32\x15.origin.v1.BoardScopeR\x05scope\x12\x1b\n\tarcade_id\x18\x03 \x01(\tR\x08\x61rcadeId\x12\x1d\n\nmachine_id\x18\x04 \x01(\tR\tmachineId\x12.\n\x06period\x18\x05 \x01(\x0e\x32\x16.origin.v1.BoardPeriodR\x06period\x12(\n\x04mode\x18\x06 \x01(\x0e\x32\x14.origin.v1.BoardModeR\x04mode\"H\n\nBoardEntry\x12\x12\n\x04rank\x18\x01 \x01(\x03R\x04rank\x12&\n\x05score\x18\x02 \x01(\x0b\x32\x10.origin.v1.ScoreR\x05score\"\x98\x03\n\rBoardSnapshot\x12.\n\x05\x62oard\x18\x01 \x01(\x0b\x32\x18.origin.v1.BoardSelectorR\x05\x62oard\x12\x46\n\x11period_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0fperiodStartTime\x12\x42\n\x0fperiod_end_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rperiodEndTime\x12/\n\x07\x65ntries\x18\x04 \x03(\x0b\x32\x15.origin.v1.BoardEntryR\x07\x65ntries\x12\x1d\n\ntotal_size\x18\x05 \x01(\x03R\ttotalSize\x12\x42\n\x0fnext_reset_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rnextResetTime\x12\x37\n\tread_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"\xef\x01\n\nBoardEvent\x12.\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.origin.v1.BoardEvent.KindR\x04kind\x12+\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x15.origin.v1.BoardEntryR\x05\x65ntry\x12#\n\rprevious_rank\x18\x03 \x01(\x03R\x0cpreviousRank\"_\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fKIND_NEW_LEADER\x10\x01\x12\x14\n\x10KIND_ENTERED_TOP\x10\x02\x12\x16\n\x12KIND_PERSONAL_BEST\x10\x03*r\n\nBoardScope\x12\x1b\n\x17\x42OARD_SCOPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x42OARD_SCOPE_MACHINE\x10\x01\x12\x16\n\x12\x42OARD_SCOPE_ARCADE\x10\x02\x12\x16\n\x12\x42OARD_SCOPE_GLOBAL\x10\x03*\xa2\x01\n\x0b\x42oardPeriod\x12\x1c\n\x18\x42OARD_PERIOD_UNSPECIFIED\x10\x00\x12\x14\n\x10\x42OARD_PERIOD_DAY\x10\x01\x12\x15\n\x11\x42OARD_PERIOD_WEEK\x10\x02\x12\x16\n\x12\x42OARD_PERIOD_MONTH\x10\x03\x12\x19\n\x15\x42OARD_PERIOD_ALL_TIME\x10\x04\x12\x15\n\x11\x42OARD_PERIOD_YEAR\x10\x05*c\n\tBoardMode\x12\x1a\n\x16\x42OARD_MODE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x42OARD_MODE_BEST_PER_PLAYER\x10\x01\x12\x1a\n\x16\x42OARD_MODE_EVERY_ENTRY\x10\x02*v\n\x0bScoreStatus\x12\x1c\n\x18SCORE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15SCORE_STATUS_ACCEPTED\x10\x01\x12\x15\n\x11SCORE_STATUS_HELD\x10\x02\x12\x17\n\x13SCORE_STATUS_VOIDED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16origin/v1/common.proto\x12\torigin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb1\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x1f\n\x0bscreen_name\x18\x03 \x01(\tR\nscreenName\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12%\n\x0e\x65mail_verified\x18\x05 \x01(\x08R\remailVerified\"\x84\x02\n\x06\x41rcade\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n\x08owner_id\x18\x02 \x01(\tR\x07ownerId\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12\x18\n\x07\x61\x64\x64ress\x18\x04 \x01(\tR\x07\x61\x64\x64ress\x12\x1a\n\x08latitude\x18\x05 \x01(\x01R\x08latitude\x12\x1c\n\tlongitude\x18\x06 \x01(\x01R\tlongitude\x12\x1b\n\ttime_zone\x18\x07 \x01(\tR\x08timeZone\x12;\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\xf0\x02\n\x07Machine\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n\tarcade_id\x18\x02 \x01(\tR\x08\x61rcadeId\x12\x17\n\x07game_id\x18\x03 \x01(\tR\x06gameId\x12\x1d\n\ngame_title\x18\x04 \x01(\tR\tgameTitle\x12!\n\x0c\x64isplay_name\x18\x05 \x01(\tR\x0b\x64isplayName\x12.\n\x13\x64\x65vice_token_prefix\x18\x06 \x01(\tR\x11\x64\x65viceTokenPrefix\x12.\n\x13\x64\x65vice_token_active\x18\x07 \x01(\x08R\x11\x64\x65viceTokenActive\x12@\n\x0elast_seen_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0clastSeenTime\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"`\n\x06Player\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1a\n\x08initials\x18\x02 \x01(\tR\x08initials\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\"\xc1\x02\n\x05Score\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n\nmachine_id\x18\x02 \x01(\tR\tmachineId\x12\x1b\n\tarcade_id\x18\x03 \x01(\tR\x08\x61rcadeId\x12\x17\n\x07game_id\x18\x04 \x01(\tR\x06gameId\x12)\n\x06player\x18\x05 \x01(\x0b\x32\x11.origin.v1.PlayerR\x06player\x12\x14\n\x05value\x18\x06 \x01(\x03R\x05value\x12=\n\x0c\x61\x63hieve_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x61\x63hieveTime\x12#\n\rsubmission_id\x18\x08 \x01(\tR\x0csubmissionId\x12.\n\x06status\x18\t \x01(\x0e\x32\x16.origin.v1.ScoreStatusR\x06status\"\xe6\x01\n\rBoardSelector\x12\x12\n\x04game\x18\x01 \x01(\tR\x04game\x12+\n\x05scope\x18\x02 \x01(\x0e\x32\x15.origin.v1.BoardScopeR\x05scope\x12\x1b\n\tarcade_id\x18\x03 \x01(\tR\x08\x61rcadeId\x12\x1d\n\nmachine_id\x18\x04 \x01(\tR\tmachineId\x12.\n\x06period\x18\x05 \x01(\x0e\x32\x16.origin.v1.BoardPeriodR\x06period\x12(\n\x04mode\x18\x06 \x01(\x0e\x32\x14.origin.v1.BoardModeR\x04mode\"H\n\nBoardEntry\x12\x12\n\x04rank\x18\x01 \x01(\x03R\x04rank\x12&\n\x05score\x18\x02 \x01(\x0b\x32\x10.origin.v1.ScoreR\x05score\"\x98\x03\n\rBoardSnapshot\x12.\n\x05\x62oard\x18\x01 \x01(\x0b\x32\x18.origin.v1.BoardSelectorR\x05\x62oard\x12\x46\n\x11period_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0fperiodStartTime\x12\x42\n\x0fperiod_end_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rperiodEndTime\x12/\n\x07\x65ntries\x18\x04 \x03(\x0b\x32\x15.origin.v1.BoardEntryR\x07\x65ntries\x12\x1d\n\ntotal_size\x18\x05 \x01(\x03R\ttotalSize\x12\x42\n\x0fnext_reset_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rnextResetTime\x12\x37\n\tread_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08readTime\"\xef\x01\n\nBoardEvent\x12.\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.origin.v1.BoardEvent.KindR\x04kind\x12+\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x15.origin.v1.BoardEntryR\x05\x65ntry\x12#\n\rprevious_rank\x18\x03 \x01(\x03R\x0cpreviousRank\"_\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fKIND_NEW_LEADER\x10\x01\x12\x14\n\x10KIND_ENTERED_TOP\x10\x02\x12\x16\n\x12KIND_PERSONAL_BEST\x10\x03*r\n\nBoardScope\x12\x1b\n\x17\x42OARD_SCOPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x42OARD_SCOPE_MACHINE\x10\x01\x12\x16\n\x12\x42OARD_SCOPE_ARCADE\x10\x02\x12\x16\n\x12\x42OARD_SCOPE_GLOBAL\x10\x03*\xa2\x01\n\x0b\x42oardPeriod\x12\x1c\n\x18\x42OARD_PERIOD_UNSPECIFIED\x10\x00\x12\x14\n\x10\x42OARD_PERIOD_DAY\x10\x01\x12\x15\n\x11\x42OARD_PERIOD_WEEK\x10\x02\x12\x16\n\x12\x42OARD_PERIOD_MONTH\x10\x03\x12\x19\n\x15\x42OARD_PERIOD_ALL_TIME\x10\x04\x12\x15\n\x11\x42OARD_PERIOD_YEAR\x10\x05*c\n\tBoardMode\x12\x1a\n\x16\x42OARD_MODE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x42OARD_MODE_BEST_PER_PLAYER\x10\x01\x12\x1a\n\x16\x42OARD_MODE_EVERY_ENTRY\x10\x02*v\n\x0bScoreStatus\x12\x1c\n\x18SCORE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15SCORE_STATUS_ACCEPTED\x10\x01\x12\x15\n\x11SCORE_STATUS_HELD\x10\x02\x12\x17\n\x13SCORE_STATUS_VOIDED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'origin.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_BOARDSCOPE']._serialized_start=2227
-  _globals['_BOARDSCOPE']._serialized_end=2341
-  _globals['_BOARDPERIOD']._serialized_start=2344
-  _globals['_BOARDPERIOD']._serialized_end=2506
-  _globals['_BOARDMODE']._serialized_start=2508
-  _globals['_BOARDMODE']._serialized_end=2607
-  _globals['_SCORESTATUS']._serialized_start=2609
-  _globals['_SCORESTATUS']._serialized_end=2727
+  _globals['_BOARDSCOPE']._serialized_start=2266
+  _globals['_BOARDSCOPE']._serialized_end=2380
+  _globals['_BOARDPERIOD']._serialized_start=2383
+  _globals['_BOARDPERIOD']._serialized_end=2545
+  _globals['_BOARDMODE']._serialized_start=2547
+  _globals['_BOARDMODE']._serialized_end=2646
+  _globals['_SCORESTATUS']._serialized_start=2648
+  _globals['_SCORESTATUS']._serialized_end=2766
   _globals['_USER']._serialized_start=71
-  _globals['_USER']._serialized_end=209
-  _globals['_ARCADE']._serialized_start=212
-  _globals['_ARCADE']._serialized_end=472
-  _globals['_MACHINE']._serialized_start=475
-  _globals['_MACHINE']._serialized_end=843
-  _globals['_PLAYER']._serialized_start=845
-  _globals['_PLAYER']._serialized_end=941
-  _globals['_SCORE']._serialized_start=944
-  _globals['_SCORE']._serialized_end=1265
-  _globals['_BOARDSELECTOR']._serialized_start=1268
-  _globals['_BOARDSELECTOR']._serialized_end=1498
-  _globals['_BOARDENTRY']._serialized_start=1500
-  _globals['_BOARDENTRY']._serialized_end=1572
-  _globals['_BOARDSNAPSHOT']._serialized_start=1575
-  _globals['_BOARDSNAPSHOT']._serialized_end=1983
-  _globals['_BOARDEVENT']._serialized_start=1986
-  _globals['_BOARDEVENT']._serialized_end=2225
-  _globals['_BOARDEVENT_KIND']._serialized_start=2130
-  _globals['_BOARDEVENT_KIND']._serialized_end=2225
+  _globals['_USER']._serialized_end=248
+  _globals['_ARCADE']._serialized_start=251
+  _globals['_ARCADE']._serialized_end=511
+  _globals['_MACHINE']._serialized_start=514
+  _globals['_MACHINE']._serialized_end=882
+  _globals['_PLAYER']._serialized_start=884
+  _globals['_PLAYER']._serialized_end=980
+  _globals['_SCORE']._serialized_start=983
+  _globals['_SCORE']._serialized_end=1304
+  _globals['_BOARDSELECTOR']._serialized_start=1307
+  _globals['_BOARDSELECTOR']._serialized_end=1537
+  _globals['_BOARDENTRY']._serialized_start=1539
+  _globals['_BOARDENTRY']._serialized_end=1611
+  _globals['_BOARDSNAPSHOT']._serialized_start=1614
+  _globals['_BOARDSNAPSHOT']._serialized_end=2022
+  _globals['_BOARDEVENT']._serialized_start=2025
+  _globals['_BOARDEVENT']._serialized_end=2264
+  _globals['_BOARDEVENT_KIND']._serialized_start=2169
+  _globals['_BOARDEVENT_KIND']._serialized_end=2264
 # @@protoc_insertion_point(module_scope)

@@ -57,16 +57,18 @@ SCORE_STATUS_HELD: ScoreStatus
 SCORE_STATUS_VOIDED: ScoreStatus
 
 class User(_message.Message):
-    __slots__ = ("id", "email", "screen_name", "create_time")
+    __slots__ = ("id", "email", "screen_name", "create_time", "email_verified")
     ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     SCREEN_NAME_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_VERIFIED_FIELD_NUMBER: _ClassVar[int]
     id: str
     email: str
     screen_name: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., screen_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    email_verified: bool
+    def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., screen_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., email_verified: _Optional[bool] = ...) -> None: ...
 
 class Arcade(_message.Message):
     __slots__ = ("id", "owner_id", "display_name", "address", "latitude", "longitude", "time_zone", "create_time")
