@@ -215,8 +215,9 @@ class Gateway:
         return UnaryResult(reply, None, headers, metadata.server_request_id(initial, request_id))
 
     async def _password_grant(self, route: Route, body: bytes, call_metadata, timeout, request_id: str, peer: str):
+        refresh_route = next((each for each in self.routes.routes if each.grpc_path == oauth.REFRESH_METHOD), None)
         try:
-            message = oauth.password_grant_request(route, body)
+            route, message = oauth.grant_request(route, refresh_route, body)
         except oauth.OAuthError as error:
             return error.response({"X-Request-Id": request_id})
         result = await self._call_unary(route, message, call_metadata, timeout, request_id, peer)

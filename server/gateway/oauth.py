@@ -1,10 +1,11 @@
-"""The OAuth 2.0 password grant (RFC 6749, section 4.3) on the token route.
+"""The OAuth 2.0 password and refresh-token grants (RFC 6749, sections 4.3 and 6) on the token route.
 
 `POST /v1/auth/token` with `Content-Type: application/x-www-form-urlencoded`
 and `grant_type=password&username=...&password=...` calls CreateToken with
-the username as the e-mail, and returns the RFC's shapes: a token response
-(section 5.1) or an error response (section 5.2). JSON bodies on the same
-route keep the usual mapping.
+the username as the e-mail; `grant_type=refresh_token&refresh_token=...`
+calls RefreshToken. Both return the RFC's shapes: a token response (section
+5.1) or an error response (section 5.2). JSON bodies on the same route keep
+the usual mapping.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from server.gateway.routes import Route
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 TOKEN_METHOD = "/origin.v1.AuthService/CreateToken"
+REFRESH_METHOD = "/origin.v1.AuthService/RefreshToken"
 
 # RFC 6749 section 5.1: token responses must not be cached.
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -43,8 +45,12 @@ def accepts_form(route: Route, content_type: str) -> bool:
     return route.grpc_path == TOKEN_METHOD and content_type == FORM_CONTENT_TYPE
 
 
-def password_grant_request(route: Route, body: bytes):
-    """Build a CreateTokenRequest from a password-grant form; raise OAuthError for a bad form."""
+def grant_request(route: Route, refresh_route: Route | None, body: bytes) -> tuple[Route, object]:
+    """Return the route to call and its request for a token form; raise OAuthError for a bad form.
+
+    `route` is the token route (CreateToken) and `refresh_route` the
+    RefreshToken route, or None when the route table has none.
+    """
     try:
         text = body.decode("ascii")
         pairs = urllib.parse.parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS, errors="strict")
@@ -60,12 +66,18 @@ def password_grant_request(route: Route, body: bytes):
     grant_type = form.get("grant_type")
     if not grant_type:
         raise OAuthError("invalid_request", "missing parameter 'grant_type'; use grant_type=password")
+    if grant_type == "refresh_token" and refresh_route is not None:
+        if not form.get("refresh_token"):
+            raise OAuthError("invalid_request", "missing parameter 'refresh_token'")
+        return refresh_route, refresh_route.request_class(refresh_token=form["refresh_token"])
     if grant_type != "password":
-        raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported; use password")
+        raise OAuthError(
+            "unsupported_grant_type", f"grant_type {grant_type!r} is not supported; use password or refresh_token"
+        )
     for name in ("username", "password"):
         if not form.get(name):
             raise OAuthError("invalid_request", f"missing parameter {name!r}")
-    return route.request_class(email=form["username"], password=form["password"])
+    return route, route.request_class(email=form["username"], password=form["password"])
 
 
 def token_response(reply) -> JSONResponse:

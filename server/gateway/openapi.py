@@ -119,8 +119,9 @@ SECURITY_SCHEMES = {
     },
     "oauth2Password": {
         "type": "oauth2",
-        "description": "The OAuth 2.0 password grant on the token route; the username is the e-mail.",
-        "flows": {"password": {"tokenUrl": "/v1/auth/token", "scopes": {}}},
+        "description": "The OAuth 2.0 password grant on the token route; the username is the e-mail. "
+        "The same route takes the refresh_token grant.",
+        "flows": {"password": {"tokenUrl": "/v1/auth/token", "refreshUrl": "/v1/auth/token", "scopes": {}}},
     },
 }
 _SECURITY_BY_POLICY = {

@@ -124,3 +124,31 @@ async def test_locked_log_in_has_retry_after_header(http):
     assert locked.headers["Retry-After"] == "2"
     details = {detail["@type"].rsplit("/", 1)[-1]: detail for detail in locked.json()["details"]}
     assert details["google.rpc.RetryInfo"]["retryDelay"] == "2s"
+
+
+async def test_refresh_token_grant_returns_new_tokens(http):
+    user = await sign_up(http)
+    first = await http.post("/v1/auth/token", data={"grant_type": "password", "username": user.email, "password": PASSWORD})
+    refreshed = await http.post(
+        "/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": first.json()["refresh_token"]}
+    )
+
+    assert refreshed.status_code == 200, refreshed.text
+    body = refreshed.json()
+    assert body["token_type"] == "Bearer"
+    assert body["refresh_token"] != first.json()["refresh_token"]
+    me = await http.get("/v1/users/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["user"]["id"] == user.user_id
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"grant_type": "refresh_token", "refresh_token": "not-a-real-token"}, "invalid_grant"),
+        ({"grant_type": "refresh_token"}, "invalid_request"),
+    ],
+)
+async def test_bad_refresh_token_grant(http, form, error):
+    reply = await http.post("/v1/auth/token", data=form)
+    assert reply.status_code == 400
+    assert reply.json()["error"] == error
