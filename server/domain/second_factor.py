@@ -7,7 +7,7 @@ step it accepted, and a conditional UPDATE lets the database accept a step
 only when it is later, so a code (or any earlier one) works once even when
 two calls race.
 
-Email codes are weaker: whoever reads the mailbox also receives password
+Email codes are weaker: anyone who reads the mailbox also receives password
 resets, so the two factors are not independent.
 
 NOTE: the TOTP secret is not stored in the database. It is derived from the

@@ -87,11 +87,13 @@ class Gateway:
         # One multicallable per method, made on first use: building it per
         # request costs more than the rest of a small call's forwarding.
         self._unary_calls: dict[str, grpc.aio.UnaryUnaryMultiCallable] = {}
+        # The route the OAuth refresh_token grant calls, if the table has it.
+        self._refresh_route = next((route for route in routes.routes if route.grpc_path == oauth.REFRESH_METHOD), None)
         # Set when the gateway stops: open streams end with UNAVAILABLE.
         self.closing = asyncio.Event()
 
     def asgi(self):
-        """The ASGI application: API calls go straight to dispatch, pages through Starlette's router."""
+        """Return the ASGI application: API calls go straight to dispatch, pages through Starlette's router."""
         app = self._pages_and_api()
         if self.settings.cors_origins:
             # The CORS middleware must see every request, preflights included.
@@ -215,9 +217,8 @@ class Gateway:
         return UnaryResult(reply, None, headers, metadata.server_request_id(initial, request_id))
 
     async def _password_grant(self, route: Route, body: bytes, call_metadata, timeout, request_id: str, peer: str):
-        refresh_route = next((each for each in self.routes.routes if each.grpc_path == oauth.REFRESH_METHOD), None)
         try:
-            route, message = oauth.grant_request(route, refresh_route, body)
+            route, message = oauth.grant_request(route, self._refresh_route, body)
         except oauth.OAuthError as error:
             return error.response({"X-Request-Id": request_id})
         result = await self._call_unary(route, message, call_metadata, timeout, request_id, peer)

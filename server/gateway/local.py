@@ -133,21 +133,19 @@ class LocalInvoker:
 
     def __init__(self, generic_handlers: Sequence[grpc.GenericRpcHandler], interceptors: Sequence):
         self._generic_handlers = tuple(generic_handlers)
-        self._interceptors = tuple(interceptors)
-
-    async def _handler(self, details: _CallDetails):
-        async def plain(call_details):
-            for generic in self._generic_handlers:
-                found = generic.service(call_details)
-                if found is not None:
-                    return found
-            return None
-
-        continuation = plain
-        # The server applies its interceptors outermost first; build the same chain.
-        for interceptor in reversed(self._interceptors):
+        # The server applies its interceptors outermost first; the chain is
+        # the same for every call, so it is built once.
+        continuation = self._registered_handler
+        for interceptor in reversed(tuple(interceptors)):
             continuation = _chain(interceptor, continuation)
-        return await continuation(details)
+        self._handler = continuation
+
+    async def _registered_handler(self, details: _CallDetails):
+        for generic in self._generic_handlers:
+            found = generic.service(details)
+            if found is not None:
+                return found
+        return None
 
     async def unary(self, method: str, request: bytes, metadata: MetadataPairs, timeout: float | None, peer: str):
         """Call `method` with the serialised request and return a LocalReply, which carries an error status too."""

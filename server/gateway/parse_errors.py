@@ -21,25 +21,14 @@ _WELL_KNOWN = {
     "google.protobuf.Duration": "a duration in seconds with an s suffix, such as 1.5s",
     "google.protobuf.FieldMask": "a comma-separated list of field paths",
 }
-_INTEGERS = {
-    descriptor.FieldDescriptor.TYPE_INT32,
-    descriptor.FieldDescriptor.TYPE_INT64,
-    descriptor.FieldDescriptor.TYPE_UINT32,
-    descriptor.FieldDescriptor.TYPE_UINT64,
-    descriptor.FieldDescriptor.TYPE_SINT32,
-    descriptor.FieldDescriptor.TYPE_SINT64,
-    descriptor.FieldDescriptor.TYPE_FIXED32,
-    descriptor.FieldDescriptor.TYPE_FIXED64,
-    descriptor.FieldDescriptor.TYPE_SFIXED32,
-    descriptor.FieldDescriptor.TYPE_SFIXED64,
-}
 
-_T = descriptor.FieldDescriptor
+_FIELD = descriptor.FieldDescriptor
+# Every whole-number field type, with the smallest and largest value it takes.
 _RANGES = {
-    **dict.fromkeys((_T.TYPE_INT32, _T.TYPE_SINT32, _T.TYPE_SFIXED32), (-(2**31), 2**31 - 1)),
-    **dict.fromkeys((_T.TYPE_INT64, _T.TYPE_SINT64, _T.TYPE_SFIXED64), (-(2**63), 2**63 - 1)),
-    **dict.fromkeys((_T.TYPE_UINT32, _T.TYPE_FIXED32), (0, 2**32 - 1)),
-    **dict.fromkeys((_T.TYPE_UINT64, _T.TYPE_FIXED64), (0, 2**64 - 1)),
+    **dict.fromkeys((_FIELD.TYPE_INT32, _FIELD.TYPE_SINT32, _FIELD.TYPE_SFIXED32), (-(2**31), 2**31 - 1)),
+    **dict.fromkeys((_FIELD.TYPE_INT64, _FIELD.TYPE_SINT64, _FIELD.TYPE_SFIXED64), (-(2**63), 2**63 - 1)),
+    **dict.fromkeys((_FIELD.TYPE_UINT32, _FIELD.TYPE_FIXED32), (0, 2**32 - 1)),
+    **dict.fromkeys((_FIELD.TYPE_UINT64, _FIELD.TYPE_FIXED64), (0, 2**64 - 1)),
 }
 
 
@@ -74,10 +63,10 @@ def describe(error: Exception, message_type: descriptor.Descriptor) -> tuple[str
 
 def accepted(field: descriptor.FieldDescriptor) -> str:
     """Describe the JSON values a field accepts, for an error message."""
-    each = _accepted_single(field)
+    single = _accepted_single(field)
     if field.is_repeated:
-        return f"a JSON array of values, each {each}"
-    return each
+        return f"a JSON array of values, each {single}"
+    return single
 
 
 def _accepted_single(field: descriptor.FieldDescriptor) -> str:
@@ -86,7 +75,7 @@ def _accepted_single(field: descriptor.FieldDescriptor) -> str:
         return f"one of {names}"
     if field.message_type is not None:
         return _WELL_KNOWN.get(field.message_type.full_name, f"a JSON object ({field.message_type.name})")
-    if field.type in _INTEGERS:
+    if field.type in _RANGES:
         return "a whole number (a JSON number, or a string of digits for values above 2^53)"
     if field.type in (descriptor.FieldDescriptor.TYPE_DOUBLE, descriptor.FieldDescriptor.TYPE_FLOAT):
         return "a number"

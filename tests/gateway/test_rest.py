@@ -287,7 +287,7 @@ async def test_authorization_is_never_echoed(http):
     assert not any(name.startswith("grpc-metadata-authorization") for name in reply.headers)
 
 
-async def test_bad_values_name_the_field_and_what_it_accepts(http):
+async def test_bad_value_names_field(http):
     owner = await sign_up(http)
     arcade = await create_arcade(http, owner)
     machine = await create_machine(http, owner, arcade["id"])

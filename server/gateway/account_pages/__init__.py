@@ -1,6 +1,6 @@
 """The pages that the links in account mails open: verify an address, confirm an email change, reset a password.
 
-One static HTML file holds the three forms, and a script shows the one for
+One static HTML file contains the three forms, and a script shows the one for
 the page's path and posts the link's token to the REST route of the same
 contract (`/v1/auth:verifyEmail`, `/v1/auth:confirmEmailChange`,
 `/v1/auth:resetPassword`). Nothing happens

@@ -68,7 +68,7 @@ class AuthServiceStub:
     minutes, and ends by itself.
     """
     CompleteSignIn: grpc.UnaryUnaryMultiCallable[auth_pb2.CompleteSignInRequest, auth_pb2.CompleteSignInResponse]
-    """Finishes a log-in that `CreateToken` answered with a second-factor
+    """Finishes a log-in for which `CreateToken` returned a second-factor
     challenge: exchanges the challenge and a code (TOTP, email or recovery
     code) for the tokens of a new session. Anyone may call it. A challenge
     works once, for 5 minutes, and five wrong codes use it up.
@@ -128,8 +128,8 @@ class AuthServiceStub:
     """Sets a new password with the link token, or the email and code, from a
     reset mail. Anyone may call it. The link and code work once, for 30
     minutes. With a second factor on, `second_factor_code` is required too:
-    a TOTP code or a recovery code. Every session of the account ends and
-    the account is told by mail.
+    a TOTP code or a recovery code. Every session of the account ends, and
+    a mail notifies the account.
 
     Returns `INVALID_ARGUMENT` for a bad field combination or a new password
     outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
@@ -139,8 +139,8 @@ class AuthServiceStub:
     """
     ChangePassword: grpc.UnaryUnaryMultiCallable[auth_pb2.ChangePasswordRequest, auth_pb2.ChangePasswordResponse]
     """Changes the signed-in user's password. Needs a user access token and the
-    current password. Every other session ends; the current one stays, and
-    the account is told by mail.
+    current password. Every other session ends while the current one stays,
+    and a mail notifies the account.
 
     Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
     characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
@@ -216,7 +216,7 @@ class AuthServiceAsyncStub(AuthServiceStub):
     minutes, and ends by itself.
     """
     CompleteSignIn: aio.UnaryUnaryMultiCallable[auth_pb2.CompleteSignInRequest, auth_pb2.CompleteSignInResponse]  # type: ignore[assignment]
-    """Finishes a log-in that `CreateToken` answered with a second-factor
+    """Finishes a log-in for which `CreateToken` returned a second-factor
     challenge: exchanges the challenge and a code (TOTP, email or recovery
     code) for the tokens of a new session. Anyone may call it. A challenge
     works once, for 5 minutes, and five wrong codes use it up.
@@ -276,8 +276,8 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """Sets a new password with the link token, or the email and code, from a
     reset mail. Anyone may call it. The link and code work once, for 30
     minutes. With a second factor on, `second_factor_code` is required too:
-    a TOTP code or a recovery code. Every session of the account ends and
-    the account is told by mail.
+    a TOTP code or a recovery code. Every session of the account ends, and
+    a mail notifies the account.
 
     Returns `INVALID_ARGUMENT` for a bad field combination or a new password
     outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
@@ -287,8 +287,8 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """
     ChangePassword: aio.UnaryUnaryMultiCallable[auth_pb2.ChangePasswordRequest, auth_pb2.ChangePasswordResponse]  # type: ignore[assignment]
     """Changes the signed-in user's password. Needs a user access token and the
-    current password. Every other session ends; the current one stays, and
-    the account is told by mail.
+    current password. Every other session ends while the current one stays,
+    and a mail notifies the account.
 
     Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
     characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong
@@ -379,7 +379,7 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         request: auth_pb2.CompleteSignInRequest,
         context: _ServicerContext,
     ) -> typing.Union[auth_pb2.CompleteSignInResponse, abc.Awaitable[auth_pb2.CompleteSignInResponse]]:
-        """Finishes a log-in that `CreateToken` answered with a second-factor
+        """Finishes a log-in for which `CreateToken` returned a second-factor
         challenge: exchanges the challenge and a code (TOTP, email or recovery
         code) for the tokens of a new session. Anyone may call it. A challenge
         works once, for 5 minutes, and five wrong codes use it up.
@@ -475,8 +475,8 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         """Sets a new password with the link token, or the email and code, from a
         reset mail. Anyone may call it. The link and code work once, for 30
         minutes. With a second factor on, `second_factor_code` is required too:
-        a TOTP code or a recovery code. Every session of the account ends and
-        the account is told by mail.
+        a TOTP code or a recovery code. Every session of the account ends, and
+        a mail notifies the account.
 
         Returns `INVALID_ARGUMENT` for a bad field combination or a new password
         outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
@@ -492,8 +492,8 @@ class AuthServiceServicer(metaclass=abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[auth_pb2.ChangePasswordResponse, abc.Awaitable[auth_pb2.ChangePasswordResponse]]:
         """Changes the signed-in user's password. Needs a user access token and the
-        current password. Every other session ends; the current one stays, and
-        the account is told by mail.
+        current password. Every other session ends while the current one stays,
+        and a mail notifies the account.
 
         Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
         characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong

@@ -32,8 +32,8 @@ class SecondFactorServiceStub:
     token.
 
     TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
-    expect) is the strong method. Email codes are weaker: anyone who can read
-    the account's mailbox, which is also where password resets go, holds both
+    expect) is the strong method. Email codes are weaker, because anyone who
+    can read the account's mailbox, where password resets also go, has both
     factors.
     """
 
@@ -72,8 +72,8 @@ class SecondFactorServiceServicer:
     token.
 
     TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
-    expect) is the strong method. Email codes are weaker: anyone who can read
-    the account's mailbox, which is also where password resets go, holds both
+    expect) is the strong method. Email codes are weaker, because anyone who
+    can read the account's mailbox, where password resets also go, has both
     factors.
     """
 
@@ -173,8 +173,8 @@ class SecondFactorService:
     token.
 
     TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
-    expect) is the strong method. Email codes are weaker: anyone who can read
-    the account's mailbox, which is also where password resets go, holds both
+    expect) is the strong method. Email codes are weaker, because anyone who
+    can read the account's mailbox, where password resets also go, has both
     factors.
     """
 

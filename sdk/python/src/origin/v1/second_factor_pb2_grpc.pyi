@@ -33,8 +33,8 @@ class SecondFactorServiceStub:
     token.
 
     TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
-    expect) is the strong method. Email codes are weaker: anyone who can read
-    the account's mailbox, which is also where password resets go, holds both
+    expect) is the strong method. Email codes are weaker, because anyone who
+    can read the account's mailbox, where password resets also go, has both
     factors.
     """
 
@@ -93,8 +93,8 @@ class SecondFactorServiceAsyncStub(SecondFactorServiceStub):
     token.
 
     TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
-    expect) is the strong method. Email codes are weaker: anyone who can read
-    the account's mailbox, which is also where password resets go, holds both
+    expect) is the strong method. Email codes are weaker, because anyone who
+    can read the account's mailbox, where password resets also go, has both
     factors.
     """
 
@@ -149,8 +149,8 @@ class SecondFactorServiceServicer(metaclass=abc_1.ABCMeta):
     token.
 
     TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
-    expect) is the strong method. Email codes are weaker: anyone who can read
-    the account's mailbox, which is also where password resets go, holds both
+    expect) is the strong method. Email codes are weaker, because anyone who
+    can read the account's mailbox, where password resets also go, has both
     factors.
     """
 

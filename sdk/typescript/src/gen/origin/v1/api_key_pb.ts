@@ -50,7 +50,7 @@ export type ApiKey = Message<"origin.v1.ApiKey"> & {
   keyPrefix: string;
 
   /**
-   * What the key may do.
+   * The key's scopes.
    *
    * @generated from field: repeated origin.v1.ApiKeyScope scopes = 5;
    */
@@ -99,7 +99,7 @@ export type CreateApiKeyRequest = Message<"origin.v1.CreateApiKeyRequest"> & {
   displayName: string;
 
   /**
-   * What the key may do: at least one scope.
+   * The key's scopes: at least one.
    *
    * @generated from field: repeated origin.v1.ApiKeyScope scopes = 3;
    */
@@ -156,7 +156,7 @@ export type ListApiKeysRequest = Message<"origin.v1.ListApiKeysRequest"> & {
   arcadeId: string;
 
   /**
-   * The most keys to return, 1 to 100; 0 means 50.
+   * The maximum number of keys to return, 1 to 100; 0 means 50.
    *
    * @generated from field: int32 page_size = 2;
    */
@@ -248,7 +248,7 @@ export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@_
   messageDesc(file_origin_v1_api_key, 6);
 
 /**
- * What a key may do, always within its one arcade.
+ * A permission of a key, always limited to its one arcade.
  *
  * @generated from enum origin.v1.ApiKeyScope
  */

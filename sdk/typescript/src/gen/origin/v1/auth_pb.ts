@@ -818,7 +818,7 @@ export const AuthService: GenService<{
     output: typeof CreateTokenResponseSchema;
   },
   /**
-   * Finishes a log-in that `CreateToken` answered with a second-factor
+   * Finishes a log-in for which `CreateToken` returned a second-factor
    * challenge: exchanges the challenge and a code (TOTP, email or recovery
    * code) for the tokens of a new session. Anyone may call it. A challenge
    * works once, for 5 minutes, and five wrong codes use it up.
@@ -920,8 +920,8 @@ export const AuthService: GenService<{
    * Sets a new password with the link token, or the email and code, from a
    * reset mail. Anyone may call it. The link and code work once, for 30
    * minutes. With a second factor on, `second_factor_code` is required too:
-   * a TOTP code or a recovery code. Every session of the account ends and
-   * the account is told by mail.
+   * a TOTP code or a recovery code. Every session of the account ends, and
+   * a mail notifies the account.
    *
    * Returns `INVALID_ARGUMENT` for a bad field combination or a new password
    * outside 10 to 128 characters; `UNAUTHENTICATED` with reason `BAD_CODE`
@@ -938,8 +938,8 @@ export const AuthService: GenService<{
   },
   /**
    * Changes the signed-in user's password. Needs a user access token and the
-   * current password. Every other session ends; the current one stays, and
-   * the account is told by mail.
+   * current password. Every other session ends while the current one stays,
+   * and a mail notifies the account.
    *
    * Returns `INVALID_ARGUMENT` for a new password outside 10 to 128
    * characters; `UNAUTHENTICATED` with reason `BAD_CREDENTIALS` for a wrong

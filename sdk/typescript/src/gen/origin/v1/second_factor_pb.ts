@@ -237,8 +237,8 @@ export const SecondFactorMethodSchema: GenEnum<SecondFactorMethod> = /*@__PURE__
  * token.
  *
  * TOTP (RFC 6238, 30-second steps, 6 digits, SHA-1, as authenticator apps
- * expect) is the strong method. Email codes are weaker: anyone who can read
- * the account's mailbox, which is also where password resets go, holds both
+ * expect) is the strong method. Email codes are weaker, because anyone who
+ * can read the account's mailbox, where password resets also go, has both
  * factors.
  *
  * @generated from service origin.v1.SecondFactorService

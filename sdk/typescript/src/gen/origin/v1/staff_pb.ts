@@ -156,7 +156,7 @@ export type ListStaffMembersRequest = Message<"origin.v1.ListStaffMembersRequest
   arcadeId: string;
 
   /**
-   * The most members to return, 1 to 100; 0 means 50.
+   * The maximum number of members to return, 1 to 100; 0 means 50.
    *
    * @generated from field: int32 page_size = 2;
    */
